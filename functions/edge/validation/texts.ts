@@ -1,0 +1,22 @@
+/** Validation of `{ "texts": [...] }` bodies: pure, so it is unit-tested in Node. */
+import { AppError } from "../errors";
+
+export const MAX_TEXTS = 64;
+export const MAX_TEXT_CHARS = 4096;
+export const MAX_BODY_BYTES = MAX_TEXTS * MAX_TEXT_CHARS * 4 + 1024;
+
+export function parseTexts(body: unknown): string[] {
+  const texts = (body as { texts?: unknown } | null)?.texts;
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !Array.isArray(texts)) {
+    throw new AppError(400, "invalid_texts", 'send { "texts": ["..."] } with 1 to 64 strings');
+  }
+  if (texts.length === 0) throw new AppError(400, "no_texts", "texts is empty; send 1 to 64 strings");
+  if (texts.length > MAX_TEXTS) throw new AppError(413, "too_many_texts", `at most ${MAX_TEXTS} texts per request (got ${texts.length})`);
+  texts.forEach((t, i) => {
+    if (typeof t !== "string") throw new AppError(400, "invalid_text", `texts[${i}] is not a string`);
+    if (t.trim() === "") throw new AppError(400, "empty_text", `texts[${i}] is empty`);
+    if (t.length > MAX_TEXT_CHARS) throw new AppError(413, "text_too_long", `texts[${i}] is over ${MAX_TEXT_CHARS} characters`);
+  });
+  return texts as string[];
+}
+
