@@ -1,0 +1,146 @@
+/**
+ * Server configuration: defaults, then environment variables, then command-line flags (flags win).
+ * Also enforces the one start-up safety rule: auth may be off only on a loopback address.
+ */
+import { isIP } from "node:net";
+
+export type ProviderChoice = "auto" | "cuda" | "cpu";
+
+export interface Config {
+  host: string;
+  port: number;
+  manifestPath: string;
+  /** Name clients use in /v2/models/{name}; stable across model versions (the manifest id/version go in metadata). */
+  modelName: string;
+  provider: ProviderChoice;
+  /** 0 lets onnxruntime pick (all cores). */
+  intraOpThreads: number;
+  auth: { enabled: boolean; token: string | undefined };
+  batching: { maxBatchSize: number; maxQueueDelayMs: number; maxQueue: number };
+  limits: { maxBodyBytes: number; maxImages: number; maxPixels: number; requestTimeoutMs: number };
+  /** How long SIGTERM waits for in-flight and queued work before forcing exit. */
+  shutdownGraceMs: number;
+  /** Images decoded at once across all requests (sharp work runs on the libuv pool). */
+  decodeConcurrency: number;
+}
+
+export const DEFAULTS: Config = {
+  host: "127.0.0.1",
+  port: 8081,
+  manifestPath: "models/manifest.json",
+  modelName: "image-encoder",
+  provider: "auto",
+  intraOpThreads: 0,
+  auth: { enabled: true, token: undefined },
+  batching: { maxBatchSize: 32, maxQueueDelayMs: 5, maxQueue: 256 },
+  limits: { maxBodyBytes: 16 * 1024 * 1024, maxImages: 64, maxPixels: 4096 * 4096, requestTimeoutMs: 30_000 },
+  shutdownGraceMs: 30_000,
+  decodeConcurrency: 4,
+};
+
+export class ConfigError extends Error {}
+
+/** Minimum bearer token length: short tokens are guessable. */
+const MIN_TOKEN_LENGTH = 16;
+
+function int(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1") return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  return h.startsWith("::ffff:127.");
+}
+
+/** Flags and env vars; each entry maps a flag (and its env var) onto a config field. */
+const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => void; boolean?: true }> = {
+  "--host": { env: "IMAGE_FEATURES_HOST", apply: (c, v) => void (c.host = v) },
+  "--port": { env: "IMAGE_FEATURES_PORT", apply: (c, v) => void (c.port = int("port", v, 0)) },
+  "--manifest": { env: "IMAGE_FEATURES_MANIFEST", apply: (c, v) => void (c.manifestPath = v) },
+  "--model-name": { env: "IMAGE_FEATURES_MODEL_NAME", apply: (c, v) => void (c.modelName = v) },
+  "--provider": {
+    env: "IMAGE_FEATURES_PROVIDER",
+    apply: (c, v) => {
+      if (v !== "auto" && v !== "cuda" && v !== "cpu") throw new ConfigError(`provider must be auto, cuda or cpu, got "${v}"`);
+      c.provider = v;
+    },
+  },
+  "--intra-op-threads": { env: "IMAGE_FEATURES_INTRA_OP_THREADS", apply: (c, v) => void (c.intraOpThreads = int("intra-op-threads", v, 0)) },
+  "--max-batch-size": { env: "IMAGE_FEATURES_MAX_BATCH_SIZE", apply: (c, v) => void (c.batching.maxBatchSize = int("max-batch-size", v, 1)) },
+  "--max-queue-delay-ms": { env: "IMAGE_FEATURES_MAX_QUEUE_DELAY_MS", apply: (c, v) => void (c.batching.maxQueueDelayMs = int("max-queue-delay-ms", v, 0)) },
+  "--max-queue": { env: "IMAGE_FEATURES_MAX_QUEUE", apply: (c, v) => void (c.batching.maxQueue = int("max-queue", v, 1)) },
+  "--max-body-bytes": { env: "IMAGE_FEATURES_MAX_BODY_BYTES", apply: (c, v) => void (c.limits.maxBodyBytes = int("max-body-bytes", v, 1024)) },
+  "--max-images": { env: "IMAGE_FEATURES_MAX_IMAGES", apply: (c, v) => void (c.limits.maxImages = int("max-images", v, 1)) },
+  "--max-pixels": { env: "IMAGE_FEATURES_MAX_PIXELS", apply: (c, v) => void (c.limits.maxPixels = int("max-pixels", v, 1)) },
+  "--request-timeout-ms": { env: "IMAGE_FEATURES_REQUEST_TIMEOUT_MS", apply: (c, v) => void (c.limits.requestTimeoutMs = int("request-timeout-ms", v, 1)) },
+  "--shutdown-grace-ms": { env: "IMAGE_FEATURES_SHUTDOWN_GRACE_MS", apply: (c, v) => void (c.shutdownGraceMs = int("shutdown-grace-ms", v, 0)) },
+  "--decode-concurrency": { env: "IMAGE_FEATURES_DECODE_CONCURRENCY", apply: (c, v) => void (c.decodeConcurrency = int("decode-concurrency", v, 1)) },
+  "--insecure-local": {
+    env: "IMAGE_FEATURES_AUTH",
+    boolean: true,
+    apply: (c, v) => {
+      if (v !== "off" && v !== "on" && v !== "true") throw new ConfigError(`IMAGE_FEATURES_AUTH must be on or off, got "${v}"`);
+      c.auth.enabled = v === "on";
+    },
+  },
+};
+
+export const USAGE = `Usage: tsx functions/image-features/main.ts [options]
+  --host H                 bind address (IMAGE_FEATURES_HOST, default 127.0.0.1)
+  --port N                 port, 0 = any free (IMAGE_FEATURES_PORT, default 8081)
+  --manifest PATH          models manifest (IMAGE_FEATURES_MANIFEST, default models/manifest.json)
+  --model-name NAME        name in /v2/models/{name} (IMAGE_FEATURES_MODEL_NAME, default image-encoder)
+  --provider auto|cuda|cpu execution provider (IMAGE_FEATURES_PROVIDER, default auto)
+  --intra-op-threads N     onnxruntime intra-op threads, 0 = all cores (IMAGE_FEATURES_INTRA_OP_THREADS)
+  --max-batch-size N       images per batch (IMAGE_FEATURES_MAX_BATCH_SIZE, default 32)
+  --max-queue-delay-ms N   how long a batch waits to fill (IMAGE_FEATURES_MAX_QUEUE_DELAY_MS, default 5)
+  --max-queue N            admitted infer requests before 429 (IMAGE_FEATURES_MAX_QUEUE, default 256)
+  --max-body-bytes N       request body limit (IMAGE_FEATURES_MAX_BODY_BYTES, default 16 MiB)
+  --max-images N           images per request (IMAGE_FEATURES_MAX_IMAGES, default 64)
+  --max-pixels N           decoded pixels per image (IMAGE_FEATURES_MAX_PIXELS, default 4096*4096)
+  --request-timeout-ms N   per-request deadline (IMAGE_FEATURES_REQUEST_TIMEOUT_MS, default 30000)
+  --shutdown-grace-ms N    drain time on SIGTERM (IMAGE_FEATURES_SHUTDOWN_GRACE_MS, default 30000)
+  --decode-concurrency N   images decoded at once (IMAGE_FEATURES_DECODE_CONCURRENCY, default 4)
+  --insecure-local         no auth; loopback hosts only (IMAGE_FEATURES_AUTH=off)
+Auth token: IMAGE_FEATURES_TOKEN (required unless --insecure-local).`;
+
+/** Build a config from argv (without node and script) and an environment. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const config: Config = structuredClone(DEFAULTS);
+  for (const opt of Object.values(OPTIONS)) {
+    const v = env[opt.env];
+    if (v !== undefined && v !== "") opt.apply(config, v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const opt = OPTIONS[flag];
+    if (!opt) throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
+    if (opt.boolean) {
+      opt.apply(config, "off");
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    opt.apply(config, value);
+  }
+  config.auth.token = env.IMAGE_FEATURES_TOKEN || undefined;
+  validate(config);
+  return config;
+}
+
+export function validate(config: Config): void {
+  if (!config.auth.enabled && !isLoopback(config.host)) {
+    throw new ConfigError(
+      `refusing to start without auth on non-loopback host ${config.host}: set IMAGE_FEATURES_TOKEN, or bind 127.0.0.1 for local development`,
+    );
+  }
+  if (config.auth.enabled) {
+    if (!config.auth.token) throw new ConfigError("IMAGE_FEATURES_TOKEN is not set (or pass --insecure-local on a loopback host)");
+    if (config.auth.token.length < MIN_TOKEN_LENGTH) throw new ConfigError(`IMAGE_FEATURES_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
+}
