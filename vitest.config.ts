@@ -1,7 +1,12 @@
 // Two kinds of tests: plain Node (unit tests, scripts, the image-feature server) and the edge
-// Worker inside real workerd through @cloudflare/vitest-pool-workers.
+// Worker inside real workerd through @cloudflare/vitest-pool-workers. The workerd project's global
+// setup starts the real image-feature server behind a fault-injection proxy on a port chosen here.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { edgeTestBindings, freePort } from "./test/support/edge-test-env";
+
+const proxyPort = Number(process.env.EDGEFUSE_TEST_PROXY_PORT) || (await freePort());
+process.env.EDGEFUSE_TEST_PROXY_PORT = String(proxyPort);
 
 export default defineConfig({
   test: {
@@ -16,13 +21,15 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: edgeTestBindings(proxyPort) } })],
         test: {
           name: "workerd",
           include: ["test/edge/**/*.test.ts"],
+          globalSetup: ["./test/support/edge-global-setup.ts"],
           // The pool ships the 14 MB ORT wasm to workerd per isolate: share one isolate.
           isolate: false,
           maxWorkers: 1,
+          fileParallelism: false,
           testTimeout: 60_000,
         },
       },

@@ -1,44 +1,78 @@
 /**
- * Per-isolate state: the text encoder and the feature caches. Built on first use (never at import
- * time) and keyed by the configuration that shapes it, so a changed binding gets fresh state.
+ * Per-isolate state: encoders, fusion heads, feature caches and the image-feature client. Built on
+ * first use (never at import time) and rebuilt only when the configuration that shapes it changes.
  */
+import { CircuitBreaker } from "./clients/circuit-breaker";
+import { ImageFeaturesClient } from "./clients/image-features-client";
+import { type EdgeConfig, readConfig } from "./config";
 import { LruCache } from "./cache/lru";
+import { cacheApiStore, kvStore } from "./cache/remote-stores";
+import { type RemoteStore, TieredFeatureCache, vectorsBytes } from "./cache/tiered-cache";
+import { FusionHeads } from "./inference/fusion-heads";
 import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
-import { defaultTextModel } from "./models/default-text-model";
+import { assetFiles, verifiedFiles } from "./models/asset-files";
 import { r2Files } from "./models/bundled-files";
+import { suiteTextModel } from "./models/default-text-model";
+import { imageDims, manifest } from "./models/manifest";
 
 export interface Services {
-  readonly textEncoder: TextFeatureEncoder;
-  readonly textCache: LruCache<Float32Array>;
+  readonly config: EdgeConfig;
+  /** The suite's encoder: the one the fusion heads were trained on. */
+  readonly suiteText: TextFeatureEncoder;
+  /** What /v1/features/text serves: the suite's encoder, or a drop-in folder from R2. */
+  readonly featuresText: TextFeatureEncoder;
+  readonly textCache: TieredFeatureCache;
+  readonly imageCache: TieredFeatureCache;
+  readonly heads: FusionHeads;
+  readonly imageClient: ImageFeaturesClient | null;
 }
 
 let current: { key: string; services: Services } | null = null;
 
-function positiveInt(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+function remoteStores(env: Env, ttl: number): RemoteStore[] {
+  const stores: RemoteStore[] = [];
+  if (typeof caches !== "undefined") stores.push(cacheApiStore(caches.default, ttl));
+  if (env.FEATURE_KV) stores.push(kvStore(env.FEATURE_KV, ttl));
+  return stores;
 }
 
 export function getServices(env: Env): Services {
-  const source = env.TEXT_MODEL_SOURCE || "bundled";
-  const key = [source, env.TEXT_CACHE_MAX_ENTRIES, env.TEXT_CACHE_MAX_BYTES].join("|");
+  const config = readConfig(env);
+  const key = JSON.stringify(config) + (env.FEATURE_KV ? "|kv" : "");
   if (current?.key === key) return current.services;
 
-  let load = defaultTextModel;
-  if (source.startsWith("r2:")) {
-    const prefix = source.slice(3);
-    const bucket = env.MODEL_BUCKET;
-    if (!bucket) throw new Error("TEXT_MODEL_SOURCE is r2:... but no MODEL_BUCKET binding is configured");
-    load = () => textModelFromTransformersJsFolder(r2Files(bucket, prefix), { id: prefix, version: env.TEXT_MODEL_VERSION || "1" });
+  const suiteText = new TextFeatureEncoder(() => suiteTextModel(env.ASSETS));
+  let featuresText = suiteText;
+  if (config.textModelSource.startsWith("r2:")) {
+    const prefix = config.textModelSource.slice(3);
+    featuresText = new TextFeatureEncoder(() => textModelFromTransformersJsFolder(r2Files(env.MODEL_BUCKET, prefix), { id: prefix, version: config.textModelVersion }));
   }
+  const dims = imageDims();
+  const remotes = remoteStores(env, config.remoteCacheTtlSeconds);
   const services: Services = {
-    textEncoder: new TextFeatureEncoder(load),
-    textCache: new LruCache<Float32Array>(
-      positiveInt(env.TEXT_CACHE_MAX_ENTRIES, 10_000),
-      positiveInt(env.TEXT_CACHE_MAX_BYTES, 8 * 1024 * 1024),
-      (v) => v.byteLength + 200, // vector plus key and bookkeeping
-    ),
+    config,
+    suiteText,
+    featuresText,
+    textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes),
+    imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
+    heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS), manifest.heads), { textDim: manifest.text.dim, ...dims }),
+    imageClient: config.imageFeaturesUrl
+      ? new ImageFeaturesClient(
+          {
+            baseUrl: config.imageFeaturesUrl,
+            modelName: config.imageFeaturesModel,
+            token: config.imageFeaturesToken || undefined,
+            inputName: "image",
+            ...dims,
+            attemptTimeoutMs: config.imageFeaturesAttemptTimeoutMs,
+            deadlineMs: config.imageFeaturesDeadlineMs,
+            maxAttempts: config.imageFeaturesMaxAttempts,
+            backoffBaseMs: 50,
+          },
+          new CircuitBreaker(config.breakerFailures, config.breakerCooldownMs),
+        )
+      : null,
   };
   current = { key, services };
   return services;

@@ -1,19 +1,34 @@
-/** Lists the models this edge serves. */
+/** GET /v1/models: the models this edge serves, from the manifest (no model is loaded for it). */
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { imageDims, manifest } from "../models/manifest";
 import { getServices } from "../services";
 
 export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
-  const text = await getServices(c.env).textEncoder.spec();
+  const { config, featuresText } = getServices(c.env);
+  const suiteText = {
+    id: manifest.text.id,
+    version: manifest.text.version,
+    dim: manifest.text.dim,
+    quantization: manifest.text.quantization,
+    maxTokens: manifest.tokenizer.maxTokens,
+  };
+  // A drop-in text model's dims are only known once it is loaded.
+  const featuresModel = config.textModelSource === "bundled" ? suiteText : await featuresText.spec();
   return c.json({
+    suite: manifest.suite,
     text: {
-      id: text.id,
-      version: text.version,
-      dim: text.dim,
-      quantization: text.quantization,
-      maxTokens: text.maxTokens,
-      pooling: text.pooling,
-      normalize: text.normalize,
+      id: featuresModel.id,
+      version: featuresModel.version,
+      dim: featuresModel.dim,
+      quantization: featuresModel.quantization,
+      maxTokens: featuresModel.maxTokens,
     },
+    answerText: suiteText,
+    image: { id: manifest.image.id, version: manifest.image.version, ...imageDims(), served: config.imageFeaturesUrl ? "image-feature function" : "not configured" },
+    heads: manifest.heads.map((h) => ({ id: h.id, version: h.version, fusion: h.fusion, inputs: h.inputs })),
+    fusionMethods: manifest.heads.map((h) => h.fusion),
+    defaultFusion: manifest.defaultFusion,
+    labels: manifest.labels,
   });
 });

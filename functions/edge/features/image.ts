@@ -1,0 +1,34 @@
+/**
+ * Image features through the tiered cache; a miss goes to the image-feature function. Only a
+ * validated response is cached: failures throw before anything is written.
+ */
+import { featureKey, sha256Hex } from "../cache/feature-key";
+import type { TieredFeatureCache, WaitUntil } from "../cache/tiered-cache";
+import type { ImageFeatures, ImageFeaturesClient } from "../clients/image-features-client";
+import { AppError } from "../errors";
+import { imageDims, manifest } from "../models/manifest";
+import type { ServerTiming } from "../timing";
+import type { CacheStatus } from "./text";
+
+export async function imageCacheKey(bytes: Uint8Array): Promise<string> {
+  return featureKey("image", manifest.image, await sha256Hex(bytes));
+}
+
+export async function imageFeaturesFor(
+  client: ImageFeaturesClient | null,
+  cache: TieredFeatureCache,
+  bytes: Uint8Array,
+  waitUntil: WaitUntil,
+  timing: ServerTiming,
+): Promise<{ features: ImageFeatures; cache: CacheStatus }> {
+  const key = await imageCacheKey(bytes);
+  const hit = await cache.get(key, waitUntil);
+  const { pooledDim, gridCells, gridDim } = imageDims();
+  if (hit && hit.value.pooled?.length === pooledDim && hit.value.grid?.length === gridCells * gridDim) {
+    return { features: { pooled: hit.value.pooled, grid: hit.value.grid }, cache: "hit" };
+  }
+  if (!client) throw new AppError(502, "image_features_not_configured", "no image-feature service is configured (IMAGE_FEATURES_URL)");
+  const features = await timing.measure("image", () => client.featurize(bytes));
+  cache.put(key, { pooled: features.pooled, grid: features.grid }, waitUntil);
+  return { features, cache: "miss" };
+}

@@ -1,0 +1,94 @@
+/**
+ * Parsing of /v1/answer and /v1/answer/batch requests, from JSON or from multipart form data, into
+ * one shape. Pure apart from reading the form's file part, so most of it is unit-tested in Node.
+ */
+import { AppError } from "../errors";
+import { FUSION_METHODS, type FusionMethod, isFusionMethod } from "../models/manifest";
+import { decodeBase64Image } from "./image-bytes";
+import { MAX_TEXT_CHARS } from "./texts";
+
+export const MAX_BATCH_QUESTIONS = 32;
+export const MAX_TOP_K = 12;
+
+export type ImageSource = { readonly kind: "bytes"; readonly bytes: Uint8Array } | { readonly kind: "url"; readonly url: string };
+
+export interface AnswerRequest {
+  readonly questions: readonly string[];
+  readonly image: ImageSource;
+  readonly fusion: FusionMethod;
+  readonly topK: number;
+  readonly allowDegraded: boolean;
+}
+
+function question(q: unknown, where: string): string {
+  if (typeof q !== "string") throw new AppError(400, "invalid_question", `${where} must be a string`);
+  if (q.trim() === "") throw new AppError(400, "empty_question", `${where} is empty`);
+  if (q.length > MAX_TEXT_CHARS) throw new AppError(413, "question_too_long", `${where} is over ${MAX_TEXT_CHARS} characters`);
+  return q;
+}
+
+function fusion(f: unknown, fallback: FusionMethod): FusionMethod {
+  if (f === undefined || f === null || f === "") return fallback;
+  if (!isFusionMethod(f)) {
+    throw new AppError(400, "unknown_fusion", `fusion must be one of ${FUSION_METHODS.join(", ")}`, { valid: [...FUSION_METHODS] });
+  }
+  return f;
+}
+
+function topK(k: unknown): number {
+  if (k === undefined || k === null || k === "") return 3;
+  const n = typeof k === "string" ? Number(k) : k;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_TOP_K) throw new AppError(400, "invalid_top_k", `topK must be an integer from 1 to ${MAX_TOP_K}`);
+  return n;
+}
+
+function flag(v: unknown, name: string): boolean {
+  if (v === undefined || v === null || v === "" || v === false || v === "false") return false;
+  if (v === true || v === "true") return true;
+  throw new AppError(400, "invalid_flag", `${name} must be true or false`);
+}
+
+function questions(body: Record<string, unknown>, batch: boolean): string[] {
+  if (!batch) return [question(body.question, "question")];
+  const qs = body.questions;
+  if (!Array.isArray(qs)) throw new AppError(400, "invalid_questions", `questions must be an array of 1 to ${MAX_BATCH_QUESTIONS} strings`);
+  if (qs.length === 0) throw new AppError(400, "invalid_questions", "questions is empty");
+  if (qs.length > MAX_BATCH_QUESTIONS) throw new AppError(413, "too_many_questions", `at most ${MAX_BATCH_QUESTIONS} questions per batch`);
+  return qs.map((q, i) => question(q, `questions[${i}]`));
+}
+
+export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFusion: FusionMethod): AnswerRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError(400, "invalid_body", "send a JSON object");
+  const b = body as Record<string, unknown>;
+  const img = b.image as Record<string, unknown> | undefined;
+  let image: ImageSource;
+  if (typeof img !== "object" || img === null || Array.isArray(img)) {
+    throw new AppError(400, "missing_image", 'send image as { "base64": "..." } or { "url": "https://..." }');
+  } else if (typeof img.base64 === "string" && img.url === undefined) {
+    image = { kind: "bytes", bytes: decodeBase64Image(img.base64) };
+  } else if (typeof img.url === "string" && img.base64 === undefined) {
+    image = { kind: "url", url: img.url };
+  } else {
+    throw new AppError(400, "invalid_image_field", "image needs exactly one of base64 (string) or url (string)");
+  }
+  return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded") };
+}
+
+/** Multipart: an `image` file part (or an `imageUrl` field), `question` (repeatable for batch), `fusion`, `topK`, `allowDegraded`. */
+export async function parseFormAnswerRequest(form: FormData, batch: boolean, defaultFusion: FusionMethod): Promise<AnswerRequest> {
+  const file = form.get("image");
+  const url = form.get("imageUrl");
+  let image: ImageSource;
+  if (file !== null && typeof file !== "string" && url === null) image = { kind: "bytes", bytes: new Uint8Array(await file.arrayBuffer()) };
+  else if (typeof url === "string" && file === null) image = { kind: "url", url };
+  else throw new AppError(400, "missing_image", "send exactly one of an image file part or an imageUrl field");
+  const qs = form.getAll("question");
+  const body: Record<string, unknown> = batch ? { questions: qs } : { question: qs.length === 1 ? qs[0] : qs.length === 0 ? undefined : qs };
+  return {
+    questions: questions(body, batch),
+    image,
+    fusion: fusion(form.get("fusion") ?? undefined, defaultFusion),
+    topK: topK(form.get("topK") ?? undefined),
+    allowDegraded: flag(form.get("allowDegraded") ?? undefined, "allowDegraded"),
+  };
+}

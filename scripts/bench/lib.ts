@@ -1,0 +1,107 @@
+/** Shared pieces of the benchmarks: statistics, machine description, starting local servers. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { cpus, totalmem, platform, release } from "node:os";
+
+export function median(xs: readonly number[]): number {
+  return percentile(xs, 50);
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = (p / 100) * (s.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return s[lo]! + (s[hi]! - s[lo]!) * (rank - lo);
+}
+
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface Started {
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Wall time from spawn to the ready line. */
+  readonly readyMs: number;
+  /** The output line that matched `ready`. */
+  readonly readyLine: string;
+  stop(): Promise<void>;
+}
+
+/** Spawns a server and resolves once a line of its output matches `ready`. */
+export function startProcess(cmd: string, args: string[], url: string, ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Started> {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${cmd} not ready after ${timeoutMs} ms:\n${log.slice(-2000)}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (ready.test(log)) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        child.stderr?.off("data", onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve({
+          url,
+          process: child,
+          readyMs: performance.now() - t0,
+          readyLine: log.split("\n").find((l) => ready.test(l)) ?? "",
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once("exit", () => done());
+              child.kill("SIGTERM");
+              setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+            }),
+        });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} exited with ${code} before it was ready:\n${log.slice(-2000)}`));
+    });
+  });
+}
+
+/** `wrangler dev` for the edge Worker on a loopback port, with extra `--var`s. */
+export async function startEdge(vars: Record<string, string> = {}): Promise<Started> {
+  const port = await freePort();
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  return startProcess(
+    process.execPath,
+    ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "info", ...varArgs],
+    `http://127.0.0.1:${port}`,
+    /Ready on http/,
+    { WRANGLER_SEND_METRICS: "false" },
+  );
+}
+
+/** Reads one stage from a Server-Timing header, in ms. */
+export function serverTiming(header: string | null, stage: string): number {
+  const m = header?.match(new RegExp(`(?:^|,\\s*)${stage};dur=([0-9.]+)`));
+  return m ? Number(m[1]) : NaN;
+}
+
+export function fmt(ms: number): string {
+  return Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(3) : ms.toFixed(1)) : "n/a";
+}

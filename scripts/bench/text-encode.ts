@@ -1,0 +1,101 @@
+/**
+ * Text-encode latency for a typical question: inside the Worker (workerd, onnxruntime-web WASM),
+ * end to end over HTTP through `wrangler dev`, and onnxruntime-node (native) on the same model file,
+ * in one run on one machine. Prints medians and the workerd/native ratio; `--out f.json` saves them.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { Tokenizer } from "@huggingface/tokenizers";
+import * as ort from "onnxruntime-node";
+import { bundledTextModelPaths } from "../lib/text-model-paths";
+import { fmt, machine, median, serverTiming, startEdge } from "./lib";
+
+const QUESTION = "what shape is the object closest to the red object?";
+const ROUNDS = 9;
+const ITERATIONS = 300;
+
+async function nativeMedian(level: "all" | "basic"): Promise<number> {
+  const paths = bundledTextModelPaths();
+  const tok = new Tokenizer(JSON.parse(readFileSync(paths.tokenizer, "utf8")), paths.tokenizerConfig ? JSON.parse(readFileSync(paths.tokenizerConfig, "utf8")) : {});
+  const session = await ort.InferenceSession.create(paths.onnx, { graphOptimizationLevel: level, intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const encodeOnce = async () => {
+    const enc = tok.encode(QUESTION, { return_token_type_ids: true });
+    const n = enc.ids.length;
+    const t = (a: number[]) => new ort.Tensor("int64", BigInt64Array.from(a.map(BigInt)), [1, n]);
+    const all: Record<string, ort.Tensor> = { input_ids: t(enc.ids), attention_mask: t(enc.attention_mask), token_type_ids: t(enc.token_type_ids!) };
+    const feeds = Object.fromEntries(session.inputNames.map((k) => [k, all[k]!]));
+    return session.run(feeds);
+  };
+  await encodeOnce();
+  const perCall: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < ITERATIONS; i++) await encodeOnce();
+    perCall.push((performance.now() - t0) / ITERATIONS);
+  }
+  return median(perCall);
+}
+
+async function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+export async function benchTextEncode() {
+  console.log(`text-encode bench on ${machine()}`);
+  const edge = await startEdge({ BENCH_ROUTES: "1" });
+  try {
+    // Cold: the first request after start loads the runtime and the session.
+    const t0 = performance.now();
+    const cold = await post(`${edge.url}/v1/features/text`, { texts: [QUESTION] });
+    const coldEndToEndMs = performance.now() - t0;
+    const coldInWorkerMs = serverTiming(cold.headers.get("server-timing"), "total");
+    await cold.arrayBuffer();
+
+    const inWorker: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const res = (await (await post(`${edge.url}/_bench/text-encode`, { text: QUESTION, iterations: ITERATIONS })).json()) as { perCallMs: number };
+      inWorker.push(res.perCallMs);
+    }
+    // End to end, cache misses: a distinct question each time (same length class).
+    const missE2E: number[] = [];
+    const hitE2E: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const q = `${QUESTION} ${i}`;
+      let s = performance.now();
+      await (await post(`${edge.url}/v1/features/text`, { texts: [q] })).arrayBuffer();
+      missE2E.push(performance.now() - s);
+      s = performance.now();
+      await (await post(`${edge.url}/v1/features/text`, { texts: [q] })).arrayBuffer();
+      hitE2E.push(performance.now() - s);
+    }
+    const nativeAll = await nativeMedian("all");
+    const nativeBasic = await nativeMedian("basic");
+    const result = {
+      machine: machine(),
+      model: bundledTextModelPaths().onnx,
+      question: QUESTION,
+      edgeStartMs: edge.readyMs,
+      coldFirstRequest: { inWorkerMs: coldInWorkerMs, endToEndMs: coldEndToEndMs },
+      inWorkerMedianMs: median(inWorker),
+      endToEndMissMedianMs: median(missE2E),
+      endToEndHitMedianMs: median(hitE2E),
+      nativeAllMedianMs: nativeAll,
+      nativeBasicMedianMs: nativeBasic,
+      ratioWorkerdVsNativeAll: median(inWorker) / nativeAll,
+      ratioWorkerdVsNativeBasic: median(inWorker) / nativeBasic,
+    };
+    console.log(`cold first request: ${fmt(coldInWorkerMs)} ms in worker, ${fmt(coldEndToEndMs)} ms end to end (wrangler dev ready after ${fmt(edge.readyMs)} ms)`);
+    console.log(`in worker (onnxruntime-web WASM): median ${fmt(result.inWorkerMedianMs)} ms per text (${ROUNDS} rounds × ${ITERATIONS})`);
+    console.log(`onnxruntime-node native: ${fmt(nativeAll)} ms (opt all), ${fmt(nativeBasic)} ms (opt basic, same maths as WASM)`);
+    console.log(`ratio workerd / native: ${result.ratioWorkerdVsNativeAll.toFixed(2)}× (vs all), ${result.ratioWorkerdVsNativeBasic.toFixed(2)}× (vs basic)`);
+    console.log(`end to end via wrangler dev: miss ${fmt(result.endToEndMissMedianMs)} ms, hit ${fmt(result.endToEndHitMedianMs)} ms (medians of 60)`);
+    return result;
+  } finally {
+    await edge.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchTextEncode();
+  const outAt = process.argv.indexOf("--out");
+  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
+}

@@ -1,0 +1,84 @@
+// Faults between the edge and the image-feature function: each gives its documented status, a
+// failure is never cached (checked by reading the Cache API back, and by the next request being a
+// miss), the circuit breaker opens and closes, and allowDegraded turns a failure into a flagged answer.
+import { afterAll, describe, expect, it } from "vitest";
+import { imageCacheKey } from "../../functions/edge/features/image";
+import { type ErrorBody, postJson } from "./helpers";
+import { faultCounts, scene, setFault } from "./scenes";
+
+async function cachedInCacheApi(png: Uint8Array): Promise<boolean> {
+  const key = await imageCacheKey(png);
+  const res = await caches.default.match("https://feature-cache.edgefuse.internal/" + encodeURIComponent(key));
+  if (res) await res.arrayBuffer();
+  return res !== undefined;
+}
+
+let index = 100;
+const ask = async (mode: string, extra: Record<string, unknown> = {}) => {
+  const s = await scene(index++);
+  await setFault(mode);
+  const res = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 }, ...extra });
+  return { s, res, body: (await res.json()) as ErrorBody & { degraded?: boolean; cache?: { image: string }; answers?: unknown[] } };
+};
+
+afterAll(() => setFault("pass"));
+
+describe("faults in the image-feature function", () => {
+  const cases: [string, number, string, (received: number) => boolean][] = [
+    ["refuse", 502, "image_features_unavailable", (n) => n === 3],
+    ["500", 502, "image_features_unavailable", (n) => n === 3],
+    ["hang", 504, "image_features_timeout", (n) => n >= 2],
+    ["slow", 504, "image_features_timeout", (n) => n >= 2],
+    ["garbage", 502, "image_features_bad_response", (n) => n === 1],
+    ["bad-json", 502, "image_features_bad_response", (n) => n === 1],
+    ["wrong-dims", 502, "image_features_bad_response", (n) => n === 1],
+    ["nan", 502, "image_features_bad_response", (n) => n === 1],
+    ["401", 502, "image_features_rejected", (n) => n === 1],
+  ];
+  it.each(cases)("%s → %i %s, retried only when retryable, nothing cached", async (mode, status, code, attempts) => {
+    const { s, res, body } = await ask(mode);
+    expect(res.status).toBe(status);
+    expect(body.error.code).toBe(code);
+    expect(JSON.stringify(body)).not.toMatch(/injected|garbage-bytes|unauthorized/); // upstream bodies never leak
+    expect(attempts((await faultCounts()).received)).toBe(true);
+    expect(await cachedInCacheApi(s.png)).toBe(false);
+    // The same image once the service is healthy: computed afresh, so nothing poisoned was stored.
+    await setFault("pass");
+    const again = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 } });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { cache: { image: string } }).cache.image).toBe("miss");
+  });
+
+  it("a 503 followed by success is retried and answered", async () => {
+    const { res } = await ask("503-once");
+    expect(res.status).toBe(200);
+    expect((await faultCounts()).received).toBe(2);
+  });
+
+  it("allowDegraded gives a text-only answer flagged degraded, and caches no image features", async () => {
+    const { s, res, body } = await ask("500", { allowDegraded: true });
+    expect(res.status).toBe(200);
+    expect(body.degraded).toBe(true);
+    expect(body.cache?.image).toBe("none");
+    expect(body.answers?.length).toBeGreaterThan(0);
+    expect(await cachedInCacheApi(s.png)).toBe(false);
+    await setFault("pass");
+    const healthy = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 } });
+    expect(((await healthy.json()) as { degraded?: boolean; cache: { image: string } }).cache.image).toBe("miss");
+  });
+
+  it("the circuit breaker opens after repeated failures, fails fast, then closes after the cooldown", async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await ask("500")).res.status).toBe(502);
+      expect((await faultCounts()).received).toBe(3); // each call retried up to the attempt limit
+    }
+    const fast = await ask("pass"); // breaker open: no request leaves the edge
+    expect(fast.res.status).toBe(502);
+    expect(fast.body.error.message).toMatch(/circuit open/);
+    expect((await faultCounts()).received).toBe(0);
+    await new Promise((r) => setTimeout(r, 1600)); // cooldown (IMAGE_FEATURES_BREAKER_COOLDOWN_MS)
+    const trial = await ask("pass");
+    expect(trial.res.status).toBe(200);
+    expect((await ask("pass")).res.status).toBe(200);
+  });
+});

@@ -1,0 +1,27 @@
+/** Settings shared by vitest.config.ts (Worker bindings) and the workerd project's global setup. */
+import { createServer } from "node:net";
+
+export const EDGE_TEST_TOKEN = "edge-test-token-0123456789";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+/** Bindings the Worker gets in the workerd tests: the fault proxy in front of the real image server. */
+export function edgeTestBindings(proxyPort: number): Record<string, string> {
+  return {
+    IMAGE_FEATURES_URL: `http://127.0.0.1:${proxyPort}`,
+    IMAGE_FEATURES_TOKEN: EDGE_TEST_TOKEN,
+    IMAGE_FEATURES_ATTEMPT_TIMEOUT_MS: "800",
+    IMAGE_FEATURES_DEADLINE_MS: "2000",
+    IMAGE_FEATURES_MAX_ATTEMPTS: "3",
+    IMAGE_FEATURES_BREAKER_FAILURES: "3",
+    IMAGE_FEATURES_BREAKER_COOLDOWN_MS: "1500",
+  };
+}
