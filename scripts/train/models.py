@@ -103,18 +103,22 @@ class AttentionHead(nn.Module):
         self.gate = nn.Linear(D_TEXT, nf)
         self.mlp = nn.Sequential(nn.Linear(nf, hidden), nn.ReLU(), nn.Linear(hidden, 128), nn.ReLU(), nn.Linear(128, N_LABELS))
 
-    def forward(self, text_features, pooled, grid, return_attention=False):
+    def forward(self, text_features, pooled, grid, return_attention=False, index=None):
+        """index (training only): question -> row of pooled/grid, so per-image work is done once."""
         q = text_features
+        cellp, rcell = self.cell(grid), self.r_cell(grid)
+        if index is not None:
+            pooled, grid, cellp, rcell = pooled[index], grid[index], cellp[index], rcell[index]
         gb = self.film(q).unsqueeze(1)  # [B,1,2h]
         h = self.cell.out_features
         gamma, beta = gb[..., :h], gb[..., h:]
-        hc = F.relu(self.cell(grid) * (1.0 + gamma) + beta)  # [B,225,h]
+        hc = F.relu(cellp * (1.0 + gamma) + beta)  # [B,225,h]
         a1 = torch.softmax(self.s1(hc).squeeze(-1), -1)  # [B,225]
         tx = torch.bmm(a1.unsqueeze(1), grid).squeeze(1)  # [B,66]
         th = torch.bmm(a1.unsqueeze(1), hc).squeeze(1)  # [B,h]
         dxy = grid[..., D_FEAT:] - tx[:, D_FEAT:].unsqueeze(1)  # [B,225,2]
         d = torch.cat([dxy, (dxy * dxy).sum(-1, keepdim=True)], -1)
-        pre = self.r_cell(grid) + (self.r_tgt(torch.cat([tx, th], -1)) + self.r_q(q)).unsqueeze(1) + self.r_d(d)
+        pre = rcell + (self.r_tgt(torch.cat([tx, th], -1)) + self.r_q(q)).unsqueeze(1) + self.r_d(d)
         z = self.r_mlp(pre)  # [B,225,h]
         a2 = torch.softmax(self.s2(z).squeeze(-1), -1)
         r = torch.bmm(a2.unsqueeze(1), z).squeeze(1)

@@ -84,10 +84,11 @@ class Variants:
 
 # ---------------------------------------------------------------------------------------- helpers
 
-def lr_at(step, total, base, warmup):
+def lr_at(step, total, base, warmup, progress=None):
+    """Linear warm-up, then cosine decay. `progress` (0..1) overrides step/total when given."""
     if step < warmup:
         return base * (step + 1) / warmup
-    p = (step - warmup) / max(1, total - warmup)
+    p = (step - warmup) / max(1, total - warmup) if progress is None else progress
     return base * 0.5 * (1 + math.cos(math.pi * min(1.0, p)))
 
 
@@ -166,11 +167,18 @@ def stage1(args, train, val, variants, vocab_size, rng):
     bs = args.batch_images
     steps = args.steps1
     t_start = time.time()
+    budget = args.budget1_min * 60 if args.budget1_min > 0 else float("inf")
     hist = []
-    for step in range(steps):
+    step = 0
+    while True:
+        # progress: steps, or wall time when a budget is set and binds first (shared machines)
+        progress = max((step - args.warmup) / max(1, steps - args.warmup), (time.time() - t_start) / budget)
+        last = progress >= 1.0 or step == steps - 1
+        if progress >= 1.0 and step < steps - 1:
+            log(f"stage1 wall-time budget {args.budget1_min} min reached at step {step}/{steps}: cosine schedule ended by time")
         for m in mods:
             m.train()
-        lr = lr_at(step, steps, args.lr, args.warmup)
+        lr = lr_at(step, steps, args.lr, args.warmup, progress if step >= args.warmup else None)
         for g in opt.param_groups:
             g["lr"] = lr
         idx = np.sort(rng.choice(train.n, bs, replace=False))
@@ -185,7 +193,7 @@ def stage1(args, train, val, variants, vocab_size, rng):
         ans = torch.from_numpy(train.answers[idx[qi], qt, qc])
         v = torch.from_numpy(Variants.index(qt, qc, noq))
         qi_t = torch.from_numpy(qi)
-        logits, a1 = head(tf[v], pooled[qi_t], grid[qi_t], return_attention=True)
+        logits, a1 = head(tf[v], pooled, grid, return_attention=True, index=qi_t)
         loss_ans = F.cross_entropy(logits, ans)
         tgt = attention_targets(u8[qi], qc)
         loss_att = -(tgt * torch.log(a1 + 1e-9)).sum(-1).mean()
@@ -201,15 +209,21 @@ def stage1(args, train, val, variants, vocab_size, rng):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        if step % args.log_every == 0 or step == steps - 1:
+        if step % args.log_every == 0 or last:
             acc = (logits.argmax(-1) == ans).float().mean().item()
             log(f"stage1 step {step}/{steps} lr={lr:.2e} loss={loss.item():.4f} ans={loss_ans.item():.4f} att={loss_att.item():.3f} "
                 f"tprobe={loss_tp.item():.3f} pprobe={loss_pp.item():.3f} batch_acc={acc * 100:.1f} elapsed={time.time() - t_start:.0f}s")
-        if (step > 0 and step % args.eval_every == 0) or step == steps - 1:
+        if (step > 0 and step % args.eval_every == 0) or last:
             recompute_bn(enc_img, train, np.random.default_rng(step), batches=20)
             acc = eval_attention(enc_img, enc_txt, head, val, variants, limit=args.eval_images)
             hist.append({"step": step, "elapsed_s": time.time() - t_start, **acc})
             log(f"stage1 held-out step {step}: {fmt(acc)}")
+            torch.save({"step": step, "image": enc_img.state_dict(), "text": enc_txt.state_dict(), "attention": head.state_dict()},
+                       os.path.join(args.work, "stage1-latest.pt"))
+        if last:
+            break
+        step += 1
+    args.steps1_done = step + 1
     recompute_bn(enc_img, train, np.random.default_rng(args.seed + 1), batches=args.bn_batches)
     return enc_img, enc_txt, head, hist, time.time() - t_start
 
@@ -306,7 +320,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--steps1", type=int, default=3000)
     ap.add_argument("--steps2", type=int, default=4000)
-    ap.add_argument("--steps-early", type=int, default=600)
+    ap.add_argument("--steps-early", type=int, default=300)
+    ap.add_argument("--budget1-min", type=float, default=0, help="stage-1 wall-time budget; 0 = steps only")
     ap.add_argument("--batch-images", type=int, default=32)
     ap.add_argument("--batch2", type=int, default=512)
     ap.add_argument("--lr", type=float, default=2e-3)
