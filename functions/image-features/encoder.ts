@@ -1,12 +1,10 @@
 /**
- * The image encoder on onnxruntime-node. The execution provider is chosen once at start: CUDA when
- * asked for (or, with "auto", when the CUDA provider library is installed), else CPU. The provider
- * that actually loaded is reported, so metadata and /metrics never claim a GPU that is not there.
+ * The image encoder as seen by the server: a handle on a worker thread (encoder-worker.ts) that owns
+ * the onnxruntime-node session. The execution provider is chosen once at start: CUDA when asked for
+ * (or, with "auto", when the CUDA provider library is installed), else CPU; the provider that
+ * actually loaded is reported, so metadata and /metrics never claim a GPU that is not there.
  */
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import * as ort from "onnxruntime-node";
+import { Worker } from "node:worker_threads";
 import type { ProviderChoice } from "./config.js";
 import { type ImageModelSpec, readModelBytes } from "./manifest.js";
 
@@ -21,85 +19,113 @@ export interface EncoderOutput {
 
 export interface Encoder {
   readonly provider: Provider;
-  /** Why CUDA was not used, when it was asked for or auto-detected but failed. */
+  /** Why CUDA was not used, when it was asked for or looked for. */
   readonly fallbackReason: string | undefined;
   run(batch: Float32Array, count: number): Promise<EncoderOutput[]>;
   close(): Promise<void>;
 }
 
-/** onnxruntime-node's install script puts the CUDA provider here; npm here skips that download. */
-export function cudaProviderInstalled(): boolean {
-  try {
-    const pkg = createRequire(import.meta.url).resolve("onnxruntime-node");
-    const bin = join(dirname(pkg), "..", "bin", "napi-v6", `${process.platform}`, `${process.arch}`);
-    return existsSync(join(bin, "libonnxruntime_providers_cuda.so"));
-  } catch {
-    return false;
-  }
+/** What the worker needs; the model bytes are the ones whose sha256 the manifest check passed. */
+export interface EncoderWorkerData {
+  model: Uint8Array;
+  provider: ProviderChoice;
+  intraOpThreads: number;
+  inputName: string;
+  inputShape: [number, number, number];
+  outputNames: string[];
 }
 
-function sessionOptions(provider: Provider, intraOpThreads: number): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: [provider],
-    // fp32 graph: full optimisation (fusions) stays within 1e-5 of the unoptimised graph.
-    graphOptimizationLevel: "all",
-    executionMode: "sequential",
-    // One batch runs at a time (the batcher serialises), so inter-op threads would only idle.
-    interOpNumThreads: 1,
-    ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
-  };
+export type WorkerRequest = { type: "run"; id: number; batch: Float32Array; count: number } | { type: "close" };
+
+export type WorkerReply =
+  | { type: "ready"; provider: Provider; note: string | undefined }
+  | { type: "failed"; message: string }
+  | { type: "result"; id: number; outputs: { name: string; dims: number[]; data: Float32Array }[] }
+  | { type: "error"; id: number; message: string };
+
+/** From TypeScript sources the worker needs tsx's loader first (encoder-worker-boot.mjs). */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith(".ts") ? "./encoder-worker-boot.mjs" : "./encoder-worker.js", import.meta.url);
 }
 
-export async function createEncoder(spec: ImageModelSpec, choice: ProviderChoice, intraOpThreads: number): Promise<Encoder> {
-  const bytes = await readModelBytes(spec);
-  const tryCuda = choice === "cuda" || (choice === "auto" && cudaProviderInstalled());
-  let session: ort.InferenceSession | undefined;
-  let provider: Provider = "cpu";
-  let fallbackReason: string | undefined;
-  if (tryCuda) {
-    try {
-      session = await ort.InferenceSession.create(bytes, sessionOptions("cuda", intraOpThreads));
-      provider = "cuda";
-    } catch (err) {
-      fallbackReason = `CUDA execution provider failed to load: ${(err as Error).message.split("\n")[0]}`;
-    }
-  } else if (choice === "auto") {
-    fallbackReason = "onnxruntime-node CUDA provider library not installed";
-  }
-  session ??= await ort.InferenceSession.create(bytes, sessionOptions("cpu", intraOpThreads));
-  checkSignature(session, spec);
-  const outputNames = spec.outputs.map((o) => o.name);
-  const loaded = session;
-
-  const encoder: Encoder = {
+export async function createEncoder(spec: ImageModelSpec, provider: ProviderChoice, intraOpThreads: number): Promise<Encoder> {
+  const model = await readModelBytes(spec);
+  const workerData: EncoderWorkerData = {
+    model,
     provider,
-    fallbackReason,
-    async run(batch, count) {
-      const { channels, height, width } = spec.input;
-      const feeds = { [spec.input.name]: new ort.Tensor("float32", batch, [count, channels, height, width]) };
-      const results = await loaded.run(feeds, outputNames);
-      return spec.outputs.map((o) => {
-        const t = results[o.name];
-        if (!t || t.type !== "float32" || !(t.data instanceof Float32Array)) throw new Error(`output ${o.name} is not float32`);
-        const shape = o.shape.slice(1);
-        if (t.dims[0] !== count || t.dims.slice(1).some((d, i) => d !== shape[i])) {
-          throw new Error(`output ${o.name} has dims ${JSON.stringify(t.dims)}, manifest says [${count}, ${shape.join(", ")}]`);
-        }
-        return { name: o.name, shape, data: t.data };
+    intraOpThreads,
+    inputName: spec.input.name,
+    inputShape: [spec.input.channels, spec.input.height, spec.input.width],
+    outputNames: spec.outputs.map((o) => o.name),
+  };
+  const worker = new Worker(workerEntry(), { workerData });
+  const pending = new Map<number, { resolve: (o: EncoderOutput[]) => void; reject: (e: Error) => void; count: number }>();
+  let nextId = 0;
+  let dead: Error | undefined;
+
+  const ready = await new Promise<Extract<WorkerReply, { type: "ready" }>>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`encoder worker exited with code ${code} while loading`)));
+    worker.once("message", (msg: WorkerReply) => {
+      if (msg.type === "ready") resolve(msg);
+      else reject(new Error(msg.type === "failed" ? msg.message : `unexpected ${msg.type} from encoder worker`));
+    });
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+  // Only our own listeners: Worker keeps internal newListener/removeListener hooks that ref its port.
+  for (const event of ["message", "error", "exit"]) worker.removeAllListeners(event);
+
+  const failAll = (err: Error) => {
+    dead = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on("error", (err) => failAll(new Error(`encoder worker crashed: ${err.message}`)));
+  worker.on("exit", (code) => failAll(new Error(`encoder worker exited with code ${code}`)));
+  worker.on("message", (msg: WorkerReply) => {
+    if (msg.type !== "result" && msg.type !== "error") return;
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.type === "error") return p.reject(new Error(msg.message));
+    try {
+      p.resolve(
+        spec.outputs.map((o) => {
+          const out = msg.outputs.find((x) => x.name === o.name);
+          const shape = o.shape.slice(1);
+          if (!out || out.dims[0] !== p.count || out.dims.slice(1).some((d, i) => d !== shape[i])) {
+            throw new Error(`output ${o.name} has dims ${JSON.stringify(out?.dims)}, manifest says [${p.count}, ${shape.join(", ")}]`);
+          }
+          return { name: o.name, shape, data: out.data };
+        }),
+      );
+    } catch (err) {
+      p.reject(err as Error);
+    }
+  });
+
+  return {
+    provider: ready.provider,
+    fallbackReason: ready.note,
+    run(batch, count) {
+      if (dead) return Promise.reject(dead);
+      const id = nextId++;
+      // Transfer, not copy: the batch is ours alone once it is handed to the encoder.
+      const owned = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength ? batch : batch.slice();
+      return new Promise<EncoderOutput[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject, count });
+        worker.postMessage({ type: "run", id, batch: owned, count } satisfies WorkerRequest, [owned.buffer as ArrayBuffer]);
       });
     },
-    close: () => loaded.release(),
+    async close() {
+      worker.removeAllListeners("exit");
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.postMessage({ type: "close" } satisfies WorkerRequest);
+      const timer = setTimeout(() => void worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
-  // Warm up: the first run allocates and, on CUDA, picks kernels; also proves the outputs match the manifest.
-  await encoder.run(new Float32Array(spec.input.channels * spec.input.height * spec.input.width), 1);
-  return encoder;
-}
-
-function checkSignature(session: ort.InferenceSession, spec: ImageModelSpec): void {
-  if (!session.inputNames.includes(spec.input.name)) {
-    throw new Error(`model has inputs ${session.inputNames.join(", ")}; manifest says "${spec.input.name}"`);
-  }
-  for (const o of spec.outputs) {
-    if (!session.outputNames.includes(o.name)) throw new Error(`model has outputs ${session.outputNames.join(", ")}; manifest says "${o.name}"`);
-  }
 }
