@@ -3,12 +3,18 @@
  * the queue holds maxBatchSize images or the oldest request has waited maxQueueDelayMs. A request
  * with several images is never split; one larger than maxBatchSize runs as a batch of its own.
  * One batch runs at a time: a single session, on CPU or GPU, is fastest fed one batch after another.
+ *
+ * Adaptive delay (on by default, off = Triton's exact rule): when no other request is on its way in
+ * (being received or decoded), nothing can join the batch, so it runs at once instead of waiting
+ * out the delay. Lone requests then pay no batching latency; busy periods still batch.
  */
 import type { EncoderOutput } from "./encoder.js";
 
 export interface BatcherOptions {
   maxBatchSize: number;
   maxQueueDelayMs: number;
+  /** How many requests are admitted but not yet submitted; enables the adaptive delay. */
+  arriving?: () => number;
 }
 
 export type RunBatch = (batch: Float32Array, count: number) => Promise<EncoderOutput[]>;
@@ -77,6 +83,11 @@ export class Batcher {
     });
   }
 
+  /** Re-check the queue: call when a request that was on its way in will not arrive after all. */
+  poke(): void {
+    this.schedule();
+  }
+
   /** Run everything queued without waiting for batches to fill, then resolve (graceful shutdown). */
   async drain(): Promise<void> {
     this.flushing = true;
@@ -97,7 +108,8 @@ export class Batcher {
     const oldest = this.queue[0];
     if (!oldest) return;
     const waited = performance.now() - oldest.enqueuedAt;
-    if (this.flushing || this.queuedImages >= this.options.maxBatchSize || waited >= this.options.maxQueueDelayMs) {
+    const nobodyComing = this.options.arriving !== undefined && this.options.arriving() === 0;
+    if (this.flushing || nobodyComing || this.queuedImages >= this.options.maxBatchSize || waited >= this.options.maxQueueDelayMs) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       void this.dispatch();

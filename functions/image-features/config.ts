@@ -16,7 +16,8 @@ export interface Config {
   /** 0 lets onnxruntime pick (all cores). */
   intraOpThreads: number;
   auth: { enabled: boolean; token: string | undefined };
-  batching: { maxBatchSize: number; maxQueueDelayMs: number; maxQueue: number };
+  /** adaptiveDelay: skip the queue delay when no other request is on its way in (batcher.ts). */
+  batching: { maxBatchSize: number; maxQueueDelayMs: number; maxQueue: number; adaptiveDelay: boolean };
   limits: { maxBodyBytes: number; maxImages: number; maxPixels: number; requestTimeoutMs: number };
   /** How long SIGTERM waits for in-flight and queued work before forcing exit. */
   shutdownGraceMs: number;
@@ -32,7 +33,7 @@ export const DEFAULTS: Config = {
   provider: "auto",
   intraOpThreads: 0,
   auth: { enabled: true, token: undefined },
-  batching: { maxBatchSize: 32, maxQueueDelayMs: 5, maxQueue: 256 },
+  batching: { maxBatchSize: 32, maxQueueDelayMs: 5, maxQueue: 256, adaptiveDelay: true },
   limits: { maxBodyBytes: 16 * 1024 * 1024, maxImages: 64, maxPixels: 4096 * 4096, requestTimeoutMs: 30_000 },
   shutdownGraceMs: 30_000,
   decodeConcurrency: 4,
@@ -72,6 +73,13 @@ const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => vo
   "--intra-op-threads": { env: "IMAGE_FEATURES_INTRA_OP_THREADS", apply: (c, v) => void (c.intraOpThreads = int("intra-op-threads", v, 0)) },
   "--max-batch-size": { env: "IMAGE_FEATURES_MAX_BATCH_SIZE", apply: (c, v) => void (c.batching.maxBatchSize = int("max-batch-size", v, 1)) },
   "--max-queue-delay-ms": { env: "IMAGE_FEATURES_MAX_QUEUE_DELAY_MS", apply: (c, v) => void (c.batching.maxQueueDelayMs = int("max-queue-delay-ms", v, 0)) },
+  "--adaptive-delay": {
+    env: "IMAGE_FEATURES_ADAPTIVE_DELAY",
+    apply: (c, v) => {
+      if (v !== "on" && v !== "off") throw new ConfigError(`adaptive-delay must be on or off, got "${v}"`);
+      c.batching.adaptiveDelay = v === "on";
+    },
+  },
   "--max-queue": { env: "IMAGE_FEATURES_MAX_QUEUE", apply: (c, v) => void (c.batching.maxQueue = int("max-queue", v, 1)) },
   "--max-body-bytes": { env: "IMAGE_FEATURES_MAX_BODY_BYTES", apply: (c, v) => void (c.limits.maxBodyBytes = int("max-body-bytes", v, 1024)) },
   "--max-images": { env: "IMAGE_FEATURES_MAX_IMAGES", apply: (c, v) => void (c.limits.maxImages = int("max-images", v, 1)) },
@@ -98,6 +106,7 @@ export const USAGE = `Usage: tsx functions/image-features/main.ts [options]
   --intra-op-threads N     onnxruntime intra-op threads, 0 = all cores (IMAGE_FEATURES_INTRA_OP_THREADS)
   --max-batch-size N       images per batch (IMAGE_FEATURES_MAX_BATCH_SIZE, default 32)
   --max-queue-delay-ms N   how long a batch waits to fill (IMAGE_FEATURES_MAX_QUEUE_DELAY_MS, default 5)
+  --adaptive-delay on|off  skip the delay when no other request is arriving (IMAGE_FEATURES_ADAPTIVE_DELAY, default on)
   --max-queue N            admitted infer requests before 429 (IMAGE_FEATURES_MAX_QUEUE, default 256)
   --max-body-bytes N       request body limit (IMAGE_FEATURES_MAX_BODY_BYTES, default 16 MiB)
   --max-images N           images per request (IMAGE_FEATURES_MAX_IMAGES, default 64)

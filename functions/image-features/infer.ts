@@ -18,6 +18,8 @@ export interface InferContext {
   modelName: string;
   modelVersion: string;
   admission: Admission;
+  /** Requests admitted but not yet in the batch queue (being received or decoded). */
+  arriving: { count: number };
   batcher: Batcher;
   decodeLimiter: Limiter;
   metrics: Metrics;
@@ -35,6 +37,12 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: ServerResponse): Promise<EncodedResponse> {
   const release = ctx.admission.acquire();
+  ctx.arriving.count++;
+  let arrived = false;
+  const arrive = () => {
+    if (!arrived) ctx.arriving.count--;
+    arrived = true;
+  };
   const started = performance.now();
   const controller = new AbortController();
   const timeoutMs = ctx.config.limits.requestTimeoutMs;
@@ -66,6 +74,7 @@ export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: 
     const decodeMs = performance.now() - decodeStart;
     ctx.metrics.preprocessSeconds.observe(decodeMs / 1000);
 
+    arrive();
     const result = await ctx.batcher.submit(tensor, count, signal);
     signal.throwIfAborted(); // timed out while its batch was running: the answer is too late
     ctx.metrics.images.inc({}, count);
@@ -88,6 +97,10 @@ export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: 
     encoded.headers["x-batch-size"] = String(result.batchSize);
     return encoded;
   } finally {
+    if (!arrived) {
+      arrive();
+      ctx.batcher.poke(); // a batch may have been waiting for this request
+    }
     clearTimeout(timer);
     res.off("close", onClose);
     release();

@@ -54,6 +54,7 @@ function metadata(name: string, spec: ImageModelSpec, config: Config, provider: 
       ...(fallback ? { execution_provider_note: fallback } : {}),
       max_batch_size: config.batching.maxBatchSize,
       max_queue_delay_ms: config.batching.maxQueueDelayMs,
+      adaptive_delay: config.batching.adaptiveDelay,
       max_images_per_request: config.limits.maxImages,
       accepted_inputs: [
         { name: spec.input.name, datatype: "BYTES", shape: [-1], content: "PNG, JPEG or WebP; base64 strings in JSON, raw bytes with the binary extension" },
@@ -71,7 +72,9 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
   log(`model ${spec.id}@${spec.version} loaded from ${spec.file} on execution provider ${encoder.provider}${encoder.fallbackReason ? ` (${encoder.fallbackReason})` : ""}`);
 
   const metrics = new Metrics(config.batching.maxBatchSize);
-  const batcher = new Batcher(config.batching, (batch, count) => encoder.run(batch, count), {
+  const arriving = { count: 0 };
+  const batchOptions = { ...config.batching, ...(config.batching.adaptiveDelay ? { arriving: () => arriving.count } : {}) };
+  const batcher = new Batcher(batchOptions, (batch, count) => encoder.run(batch, count), {
     onBatch: (size, seconds) => {
       metrics.batchSize.observe(size);
       metrics.inferenceSeconds.observe(seconds);
@@ -89,6 +92,7 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
     modelName: config.modelName,
     modelVersion: spec.version,
     admission,
+    arriving,
     batcher,
     decodeLimiter: new Limiter(config.decodeConcurrency),
     metrics,

@@ -51,7 +51,8 @@ describe("dynamic batching in the server", () => {
   });
 
   it("answers 429 when the queue is full and 504 when a request outlives its deadline", async () => {
-    server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 1500, maxQueue: 2 }, limits: { requestTimeoutMs: 5000 } });
+    // Triton's exact rule (no adaptive delay) so requests really sit in the queue.
+    server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 1500, maxQueue: 2, adaptiveDelay: false }, limits: { requestTimeoutMs: 5000 } });
     const img = await encode(rawPixels(42), "png");
     const statuses = (await Promise.all([0, 1, 2].map(async (i) => {
       await new Promise((r) => setTimeout(r, i * 100)); // the third arrives while two are queued
@@ -62,7 +63,7 @@ describe("dynamic batching in the server", () => {
     expect(statuses[2]?.body.code).toBe("queue_full");
     await server.close();
 
-    server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 3000 }, limits: { requestTimeoutMs: 200 } });
+    server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 3000, adaptiveDelay: false }, limits: { requestTimeoutMs: 200 } });
     const t0 = performance.now();
     const res = await inferOne(server.url, img);
     expect(res.status).toBe(504);
@@ -90,6 +91,29 @@ describe("Batcher", () => {
     expect(Array.from(results[1]!.outputs[0]!.data)).toEqual([10, 11]);
     expect(Array.from(results[3]!.outputs[0]!.data)).toEqual([30, 31, 32, 33, 34, 35]);
     expect(results.map((r) => r.batchSize)).toEqual([4, 4, 4, 6, 3]);
+  });
+
+  it("adaptive delay: runs at once when nobody else is arriving, waits while someone is", async () => {
+    const calls: number[] = [];
+    let arriving = 0;
+    const b = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 60_000, arriving: () => arriving }, fakeRun(calls));
+    const t0 = performance.now();
+    await b.submit(new Float32Array([1]), 1);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    arriving = 1; // a second request is still decoding: the first waits for it
+    const first = b.submit(new Float32Array([2]), 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([1]);
+    arriving = 0;
+    const second = b.submit(new Float32Array([3]), 1);
+    await Promise.all([first, second]);
+    expect(calls).toEqual([1, 2]);
+    arriving = 1;
+    const third = b.submit(new Float32Array([4]), 1);
+    arriving = 0; // the awaited request failed to decode: poke re-checks
+    b.poke();
+    await third;
+    expect(calls).toEqual([1, 2, 1]);
   });
 
   it("drain runs queued work at once", async () => {

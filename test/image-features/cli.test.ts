@@ -43,7 +43,7 @@ function launch(args: string[], env: Record<string, string> = {}) {
 
 describe("CLI entry (functions/image-features/main.ts)", () => {
   it("prints one ready line, serves, and on SIGTERM finishes an in-flight request before exiting 0", async () => {
-    const p = launch(["--port", "0", "--host", "127.0.0.1", "--max-queue-delay-ms", "1500", "--max-batch-size", "64"], { IMAGE_FEATURES_TOKEN: TOKEN });
+    const p = launch(["--port", "0", "--host", "127.0.0.1", "--max-queue-delay-ms", "1500", "--max-batch-size", "64", "--adaptive-delay", "off"], { IMAGE_FEATURES_TOKEN: TOKEN });
     const url = await p.ready;
     expect(p.output().stdout).toMatch(/^image-features ready on http:\/\/127\.0\.0\.1:\d+ \(model image-encoder, provider cpu\)\n$/);
     const headers = { authorization: `Bearer ${TOKEN}` };
