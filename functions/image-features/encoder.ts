@@ -21,6 +21,8 @@ export interface Encoder {
   readonly provider: Provider;
   /** Why CUDA was not used, when it was asked for or looked for. */
   readonly fallbackReason: string | undefined;
+  /** False once the worker has died: readiness turns 503 so orchestrators replace the process. */
+  readonly healthy: boolean;
   run(batch: Float32Array, count: number): Promise<EncoderOutput[]>;
   close(): Promise<void>;
 }
@@ -109,6 +111,9 @@ export async function createEncoder(spec: ImageModelSpec, provider: ProviderChoi
   return {
     provider: ready.provider,
     fallbackReason: ready.note,
+    get healthy() {
+      return dead === undefined;
+    },
     run(batch, count) {
       if (dead) return Promise.reject(dead);
       const id = nextId++;

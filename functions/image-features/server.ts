@@ -117,7 +117,8 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
     }
     if (path === "/v2/health/ready") {
       only("GET");
-      send(res, shuttingDown ? 503 : 200, { ready: !shuttingDown });
+      const ready = !shuttingDown && encoder.healthy;
+      send(res, ready ? 200 : 503, { ready });
       return "health";
     }
     auth?.check(req.headers.authorization);
@@ -141,7 +142,7 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
     }
     if (action === "/ready") {
       only("GET");
-      send(res, 200, { name: config.modelName, ready: true });
+      send(res, encoder.healthy ? 200 : 503, { name: config.modelName, ready: encoder.healthy });
       return "model_ready";
     }
     if (action === "/infer") {
