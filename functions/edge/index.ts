@@ -2,20 +2,29 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
+import { apiKeyAuth } from "./middleware/auth";
+import { corsFromEnv } from "./middleware/cors";
 import { requestId } from "./middleware/request-id";
 import { answerRoutes } from "./routes/answer";
 import { bench } from "./routes/bench";
 import { health } from "./routes/health";
 import { models } from "./routes/models";
+import { openapi } from "./routes/openapi";
+import { staticAssets } from "./routes/static";
 import { textFeatures } from "./routes/text-features";
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
+app.use("/v1/*", corsFromEnv);
+app.use("/openapi.json", corsFromEnv);
+app.use("/v1/*", apiKeyAuth);
 app.route("/", health);
+app.route("/", openapi);
 app.route("/", models);
 app.route("/", textFeatures);
 app.route("/", answerRoutes);
 app.route("/", bench);
+app.route("/", staticAssets);
 app.notFound(notFound);
 app.onError(handleError);
 

@@ -5,8 +5,9 @@
 import manifestJson from "../../../models/manifest.json";
 import type { ManifestTextSection } from "../inference/text-model";
 
-export const FUSION_METHODS = ["concat", "sum", "product", "bilinear", "attention"] as const;
-export type FusionMethod = (typeof FUSION_METHODS)[number];
+import { FUSION_METHODS, type FusionMethod } from "../limits";
+
+export { FUSION_METHODS, type FusionMethod };
 export type HeadInput = "text_features" | "pooled" | "grid";
 
 export interface FileEntry {

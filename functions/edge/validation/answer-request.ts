@@ -3,12 +3,11 @@
  * one shape. Pure apart from reading the form's file part, so most of it is unit-tested in Node.
  */
 import { AppError } from "../errors";
-import { FUSION_METHODS, type FusionMethod, isFusionMethod } from "../models/manifest";
+import { FUSION_METHODS, type FusionMethod, MAX_BATCH_QUESTIONS, MAX_TEXT_CHARS, MAX_TOP_K } from "../limits";
+import { isFusionMethod } from "../models/manifest";
 import { decodeBase64Image } from "./image-bytes";
-import { MAX_TEXT_CHARS } from "./texts";
 
-export const MAX_BATCH_QUESTIONS = 32;
-export const MAX_TOP_K = 12;
+export { MAX_BATCH_QUESTIONS, MAX_TOP_K };
 
 export type ImageSource = { readonly kind: "bytes"; readonly bytes: Uint8Array } | { readonly kind: "url"; readonly url: string };
 

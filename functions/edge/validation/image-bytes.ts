@@ -1,7 +1,9 @@
 /** Cheap checks on image bytes before they leave the edge: size and a known container format. */
 import { AppError } from "../errors";
 
-export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+import { MAX_IMAGE_BYTES } from "../limits";
+
+export { MAX_IMAGE_BYTES };
 
 export type ImageFormat = "png" | "jpeg" | "webp";
 

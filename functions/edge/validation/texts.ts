@@ -1,8 +1,9 @@
 /** Validation of `{ "texts": [...] }` bodies: pure, so it is unit-tested in Node. */
 import { AppError } from "../errors";
 
-export const MAX_TEXTS = 64;
-export const MAX_TEXT_CHARS = 4096;
+import { MAX_TEXT_CHARS, MAX_TEXTS } from "../limits";
+
+export { MAX_TEXT_CHARS, MAX_TEXTS };
 export const MAX_BODY_BYTES = MAX_TEXTS * MAX_TEXT_CHARS * 4 + 1024;
 
 export function parseTexts(body: unknown): string[] {
