@@ -114,6 +114,11 @@ export class Metrics {
       lines.push(...gauge("image_features_queue_depth_images", "Images waiting in the batch queue.", [[{}, this.gauges.queueDepthImages()]]));
       lines.push(...gauge("image_features_inflight_requests", "Admitted infer requests (decoding, queued or running).", [[{}, this.gauges.inflightRequests()]]));
     }
+    // Standard process metrics; CPU covers every thread (HTTP, libvips decoding, the encoder worker).
+    const cpu = process.cpuUsage();
+    lines.push(...gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [[{}, process.memoryUsage.rss()]]));
+    lines.push("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.", "# TYPE process_cpu_seconds_total counter");
+    lines.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
     if (this.info) lines.push(...gauge("image_features_execution_provider_info", "Execution provider that loaded the model (value is 1).", [[this.info, 1]]));
     return `${lines.join("\n")}\n`;
   }

@@ -60,6 +60,8 @@ interface Level {
   inferBusyFraction: number;
   preprocessMsPerRequest: number;
   queueMsPerRequest: number;
+  /** Server process CPU time (all threads) per image: efficiency, less sensitive to other load than img/s. */
+  serverCpuMsPerImage: number;
   errors: number;
 }
 
@@ -118,6 +120,7 @@ interface Stats {
   preprocessSeconds: number;
   preprocessed: number;
   queueSeconds: number;
+  cpuSeconds: number;
 }
 
 async function serverStats(url: string): Promise<Stats> {
@@ -130,6 +133,7 @@ async function serverStats(url: string): Promise<Stats> {
     preprocessSeconds: num("image_features_preprocess_seconds_sum"),
     preprocessed: num("image_features_preprocess_seconds_count"),
     queueSeconds: num("image_features_queue_seconds_sum"),
+    cpuSeconds: num("process_cpu_seconds_total"),
   };
 }
 
@@ -186,10 +190,11 @@ async function runMode(name: string, maxBatchSize: number, delayMs: number, bodi
         inferBusyFraction: d("inferSeconds") / seconds,
         preprocessMsPerRequest: (1000 * d("preprocessSeconds")) / Math.max(1, d("preprocessed")),
         queueMsPerRequest: (1000 * d("queueSeconds")) / Math.max(1, d("preprocessed")),
+        serverCpuMsPerImage: (1000 * d("cpuSeconds")) / Math.max(1, images),
         errors,
       });
       const l = levelsOut[levelsOut.length - 1]!;
-      process.stderr.write(`${name} c=${concurrency}: ${l.imagesPerSecond.toFixed(1)} img/s, p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, mean batch ${l.meanBatchSize.toFixed(1)}, infer ${l.inferMsPerImage.toFixed(2)} ms/img (busy ${(100 * l.inferBusyFraction).toFixed(0)}%), preprocess ${l.preprocessMsPerRequest.toFixed(2)} ms/req, queue ${l.queueMsPerRequest.toFixed(2)} ms/req\n`);
+      process.stderr.write(`${name} c=${concurrency}: ${l.imagesPerSecond.toFixed(1)} img/s, p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, mean batch ${l.meanBatchSize.toFixed(1)}, infer ${l.inferMsPerImage.toFixed(2)} ms/img (busy ${(100 * l.inferBusyFraction).toFixed(0)}%), preprocess ${l.preprocessMsPerRequest.toFixed(2)} ms/req, queue ${l.queueMsPerRequest.toFixed(2)} ms/req, server CPU ${l.serverCpuMsPerImage.toFixed(2)} ms/img\n`);
     }
   } finally {
     child.kill("SIGTERM");
@@ -225,10 +230,10 @@ async function main(): Promise<void> {
   const f = (n: number, d = 1) => n.toFixed(d).padStart(8);
   console.log(`\nimage-features benchmark: ${machine.cpu} x ${machine.cores} cores, ${manifest}, ${inputKind} input, ${perRequest} image(s)/request, ${durationMs / 1000}s per level`);
   console.log(`batched = max batch ${batched.maxBatchSize}, delay ${batched.maxQueueDelayMs} ms; single = max batch 1\n`);
-  console.log("conc |  batched img/s   p50 ms   p99 ms  batch |   single img/s   p50 ms   p99 ms | ratio");
+  console.log("conc |  batched img/s   p50 ms   p99 ms  batch  cpu/img |   single img/s   p50 ms   p99 ms  cpu/img | ratio");
   for (const r of rows) {
     console.log(
-      `${String(r.concurrency).padStart(4)} | ${f(r.batched.imagesPerSecond)} ${f(r.batched.p50Ms)} ${f(r.batched.p99Ms)} ${f(r.batched.meanBatchSize)} | ${f(r.single.imagesPerSecond)} ${f(r.single.p50Ms)} ${f(r.single.p99Ms)} | ${r.throughputRatio.toFixed(2)}x`,
+      `${String(r.concurrency).padStart(4)} | ${f(r.batched.imagesPerSecond)} ${f(r.batched.p50Ms)} ${f(r.batched.p99Ms)} ${f(r.batched.meanBatchSize)} ${f(r.batched.serverCpuMsPerImage, 2)} | ${f(r.single.imagesPerSecond)} ${f(r.single.p50Ms)} ${f(r.single.p99Ms)} ${f(r.single.serverCpuMsPerImage, 2)} | ${r.throughputRatio.toFixed(2)}x`,
     );
   }
   const top = rows.find((r) => r.concurrency === 32) ?? rows[rows.length - 1];
