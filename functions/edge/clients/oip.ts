@@ -20,7 +20,8 @@ export function encodeImageInferRequest(inputName: string, images: readonly Uint
   const binarySize = images.reduce((n, img) => n + 4 + img.byteLength, 0);
   const header = new TextEncoder().encode(
     JSON.stringify({
-      inputs: [{ name: inputName, shape: [images.length], datatype: "BYTES", parameters: { binary_data_size: binarySize } }],
+      // [N, 1]: the shape Triton expects for a BYTES input of a batching model (dims [1]).
+      inputs: [{ name: inputName, shape: [images.length, 1], datatype: "BYTES", parameters: { binary_data_size: binarySize } }],
       outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
     }),
   );
