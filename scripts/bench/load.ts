@@ -1,0 +1,116 @@
+/**
+ * Load test against the local stack (loopback only, bounded): 10,000 /v1/answer requests at
+ * concurrency 50 with autocannon, a mix of cached and uncached work; samples the RSS of workerd and
+ * of the image-feature function and reports its drift over the second half of the run.
+ *   npx tsx scripts/bench/load.ts [--requests 10000] [--connections 50] [--out f.json]
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import autocannon, { type Result as AutocannonResult } from "autocannon";
+import { machine, percentile } from "./lib";
+import { sceneSample } from "./scenes";
+import { startStack } from "./stack";
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const REQUESTS = opt("--requests", 10_000);
+const CONNECTIONS = opt("--connections", 50);
+const SEED = 8080;
+
+/** RSS in MiB of a process and all its descendants whose command line matches. */
+function rssMiB(rootPid: number, match: RegExp): number {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* process ended */
+    }
+  }
+  let total = 0;
+  const walk = (pid: number) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (match.test(cmd)) total += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+    } catch {
+      /* gone */
+    }
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return total;
+}
+
+function drift(samples: number[]): number {
+  const half = samples.slice(Math.floor(samples.length / 2));
+  return Math.max(...half) / Math.min(...half) - 1;
+}
+
+export async function benchLoad() {
+  console.log(`load test on ${machine()}: ${REQUESTS} requests, ${CONNECTIONS} connections`);
+  const stack = await startStack();
+  try {
+    // 40 cached (image, question) pairs, 60 images for "new question on a known image", 150 images first seen during the run.
+    const hot = Array.from({ length: 40 }, (_, i) => sceneSample(SEED, i));
+    const warm = Array.from({ length: 60 }, (_, i) => sceneSample(SEED, 100 + i));
+    const cold = Array.from({ length: 150 }, (_, i) => sceneSample(SEED, 1000 + i));
+    const body = (s: ReturnType<typeof sceneSample>, question: string, fusion: string) => JSON.stringify({ question, image: { base64: s.base64 }, fusion });
+    const FUSIONS = ["concat", "sum", "product", "bilinear", "attention"];
+    for (const [i, s] of [...hot, ...warm].entries()) {
+      const res = await fetch(`${stack.edge.url}/v1/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: body(s, s.questions[0]!.question, FUSIONS[i % 5]!) });
+      if (res.status !== 200) throw new Error(`warm-up failed: ${res.status} ${await res.text()}`);
+    }
+    let n = 0;
+    const pick = (): string => {
+      const i = n++;
+      const r = i % 20;
+      if (r < 14) { const s = hot[i % hot.length]!; return body(s, s.questions[0]!.question, FUSIONS[i % 5]!); } // 70% both cached
+      if (r < 18) { const s = warm[i % warm.length]!; return body(s, `${s.questions[i % 6]!.question}${" ".repeat(1 + (i % 97))}`, FUSIONS[i % 5]!); } // 20% new question text
+      const s = cold[i % cold.length]!; return body(s, s.questions[i % 6]!.question, FUSIONS[i % 5]!); // 10% from a pool of images first seen now
+    };
+    const samples: { workerd: number; image: number }[] = [];
+    const timer = setInterval(() => samples.push({ workerd: rssMiB(stack.edge.process.pid!, /workerd/), image: rssMiB(stack.image.process.pid!, /image-features/) }), 250);
+    const result = await new Promise<AutocannonResult>((resolve, reject) => {
+      autocannon(
+        {
+          url: stack.edge.url,
+          connections: CONNECTIONS,
+          amount: REQUESTS,
+          timeout: 30,
+          requests: [{ method: "POST", path: "/v1/answer", headers: { "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: pick() }) }],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+    });
+    clearInterval(timer);
+    const out = {
+      machine: machine(),
+      requests: result.requests.total,
+      concurrency: CONNECTIONS,
+      mix: "70% both cached, 20% new question on a cached image, 10% images first seen during the run; fusion methods in rotation",
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      rps: result.requests.total / result.duration,
+      rssSamples: samples.length,
+      rssDrift: { workerd: drift(samples.map((s) => s.workerd)), image: drift(samples.map((s) => s.image)) },
+      peakRssMiB: { workerd: Math.max(...samples.map((s) => s.workerd)), image: Math.max(...samples.map((s) => s.image)) },
+      rssMedianMiB: { workerd: percentile(samples.map((s) => s.workerd), 50), image: percentile(samples.map((s) => s.image), 50) },
+    };
+    console.log(`${out.requests} requests in ${result.duration.toFixed(1)} s (${out.rps.toFixed(0)} req/s): errors ${out.errors}, non-2xx ${out.non2xx}, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms`);
+    console.log(`RSS drift over the second half: workerd ${(100 * out.rssDrift.workerd).toFixed(1)}% (peak ${out.peakRssMiB.workerd.toFixed(0)} MiB), image-feature function ${(100 * out.rssDrift.image).toFixed(1)}% (peak ${out.peakRssMiB.image.toFixed(0)} MiB)`);
+    const ok = out.requests >= REQUESTS && out.errors === 0 && out.non2xx === 0 && out.rssDrift.workerd <= 0.1 && out.rssDrift.image <= 0.1;
+    console.log(`bars (${REQUESTS} requests, 0 errors, RSS flat within 10%): ${ok ? "MET" : "NOT MET"}`);
+    return out;
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchLoad();
+  const outAt = process.argv.indexOf("--out");
+  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
+}
