@@ -25,6 +25,8 @@ export interface Services {
   readonly textCache: TieredFeatureCache;
   readonly imageCache: TieredFeatureCache;
   readonly heads: FusionHeads;
+  /** Head outputs per (head version, text key, image key): see features/answer.ts. */
+  readonly fusedCache: LruCache<Float32Array>;
   readonly imageClient: ImageFeaturesClient | null;
 }
 
@@ -56,6 +58,7 @@ export function getServices(env: Env): Services {
     featuresText,
     textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes),
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
+    fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
     heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS), manifest.heads), { textDim: manifest.text.dim, ...dims }),
     imageClient: config.imageFeaturesUrl
       ? new ImageFeaturesClient(

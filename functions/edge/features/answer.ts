@@ -11,7 +11,8 @@ import type { ImageFeatures } from "../clients/image-features-client";
 import { fetchImageUrl } from "../clients/image-url";
 import { type Answer, topK } from "../inference/answers";
 import { manifest } from "../models/manifest";
-import { getServices } from "../services";
+import type { FusionMethod } from "../limits";
+import { getServices, type Services } from "../services";
 import { ServerTiming } from "../timing";
 import type { AnswerRequest } from "../validation/answer-request";
 import { checkImageBytes } from "../validation/image-bytes";
@@ -45,6 +46,7 @@ export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<An
 
   let features: ImageFeatures;
   let imageCache: CacheStatus | "none";
+  let imageKey: string | null = null;
   let degraded = false;
   if ("error" in image) {
     const err = image.error;
@@ -57,9 +59,30 @@ export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<An
   } else {
     features = image.ok.features;
     imageCache = image.ok.cache;
+    imageKey = image.ok.key;
   }
-  const logits = await timing.measure("fuse", () => services.heads.run(req.fusion, { text: text.vectors, pooled: features.pooled, grid: features.grid }));
+  const logits = await timing.measure("fuse", () => fuse(services, req.fusion, text, features, imageKey));
   return { answers: logits.map((l) => topK(l, manifest.labels, req.topK)), cache: { text: text.cache, image: imageCache }, degraded, timing };
+}
+
+/**
+ * Runs the head for the questions whose fused result is not cached. A head's logits are a pure
+ * function of its version and the two cached feature vectors, so they are memoised in the isolate
+ * too (never for degraded answers, which have no image key).
+ */
+async function fuse(services: Services, fusion: FusionMethod, text: { keys: string[]; vectors: Float32Array[] }, image: ImageFeatures, imageKey: string | null): Promise<Float32Array[]> {
+  const head = services.heads.entry(fusion)!;
+  const keys = imageKey ? text.keys.map((k) => `fused:${head.id}@${head.version}:${k}:${imageKey}`) : null;
+  const logits: (Float32Array | undefined)[] = keys ? keys.map((k) => services.fusedCache.get(k)) : text.vectors.map(() => undefined);
+  const todo = logits.flatMap((l, i) => (l ? [] : [i]));
+  if (todo.length > 0) {
+    const fresh = await services.heads.run(fusion, { text: todo.map((i) => text.vectors[i]!), pooled: image.pooled, grid: image.grid });
+    todo.forEach((i, j) => {
+      logits[i] = fresh[j]!;
+      if (keys) services.fusedCache.set(keys[i]!, fresh[j]!);
+    });
+  }
+  return logits as Float32Array[];
 }
 
 function zeroImage(): ImageFeatures {

@@ -20,15 +20,15 @@ export async function imageFeaturesFor(
   bytes: Uint8Array,
   waitUntil: WaitUntil,
   timing: ServerTiming,
-): Promise<{ features: ImageFeatures; cache: CacheStatus }> {
+): Promise<{ key: string; features: ImageFeatures; cache: CacheStatus }> {
   const key = await imageCacheKey(bytes);
   const hit = await cache.get(key, waitUntil);
   const { pooledDim, gridCells, gridDim } = imageDims();
   if (hit && hit.value.pooled?.length === pooledDim && hit.value.grid?.length === gridCells * gridDim) {
-    return { features: { pooled: hit.value.pooled, grid: hit.value.grid }, cache: "hit" };
+    return { key, features: { pooled: hit.value.pooled, grid: hit.value.grid }, cache: "hit" };
   }
   if (!client) throw new AppError(502, "image_features_not_configured", "no image-feature service is configured (IMAGE_FEATURES_URL)");
   const features = await timing.measure("image", () => client.featurize(bytes));
   cache.put(key, { pooled: features.pooled, grid: features.grid }, waitUntil);
-  return { features, cache: "miss" };
+  return { key, features, cache: "miss" };
 }

@@ -40,5 +40,5 @@ export async function textFeaturesFor(
       if (!vectors[i]) vectors[i] = encoded[missing.indexOf(k)];
     });
   }
-  return { spec, vectors: vectors as Float32Array[], cache: status };
+  return { spec, keys, vectors: vectors as Float32Array[], cache: status };
 }

@@ -37,8 +37,14 @@ export const bench = new Hono<AppEnv>()
     return c.json(await perCall(iterationsOf(body), () => suiteText.encode([text])));
   })
   .post("/_bench/answer-cached", async (c) => {
-    // Both modalities cached: the whole answer pipeline after the first call.
+    // Both modalities cached: the whole answer pipeline after the first call. With `rerunHead`,
+    // the memoised head output is dropped each time, so the fusion head really runs.
     const body = await benchBody(c);
-    const req = parseJsonAnswerRequest(body, false, manifest.defaultFusion);
-    return c.json(await perCall(iterationsOf(body), () => answer(c, req)));
+    const { rerunHead, ...request } = body;
+    const req = parseJsonAnswerRequest(request, false, manifest.defaultFusion);
+    const { fusedCache } = getServices(c.env);
+    return c.json(await perCall(iterationsOf(body), () => {
+        if (rerunHead === true) fusedCache.clear();
+        return answer(c, req);
+      }));
   });
