@@ -55,8 +55,8 @@ if (t) {
   L.push(`Model: \`${t.model}\`; question: "${t.question}".`, "");
   L.push("| measure | median |", "|---|---|");
   L.push(`| in the Worker (workerd, WASM, one thread), per text | ${fmt(t.inWorkerMedianMs)} ms |`);
-  L.push(`| onnxruntime-node, graph optimisation "all" | ${fmt(t.nativeAllMedianMs)} ms |`);
-  L.push(`| onnxruntime-node, graph optimisation "basic" (same maths as WASM) | ${fmt(t.nativeBasicMedianMs)} ms |`);
+  L.push(`| onnxruntime-node (native, 1 thread), graph optimisation "all" | ${fmt(t.nativeAllMedianMs)} ms |`);
+  L.push(`| onnxruntime-node (native, 1 thread), graph optimisation "basic" | ${fmt(t.nativeBasicMedianMs)} ms |`);
   L.push(`| **ratio workerd / native** | **${t.ratioWorkerdVsNativeAll.toFixed(2)}×** (vs all), ${t.ratioWorkerdVsNativeBasic.toFixed(2)}× (vs basic) |`);
   L.push(`| end to end via wrangler dev, cache miss / hit | ${fmt(t.endToEndMissMedianMs)} ms / ${fmt(t.endToEndHitMedianMs)} ms |`);
   L.push(`| cold start: wrangler dev ready | ${fmt(t.edgeStartMs)} ms |`);

@@ -1,5 +1,5 @@
-/** Paths of the text model the Worker bundles, for Node-side references (benchmarks, evaluation). */
-import { existsSync } from "node:fs";
+/** Paths of the suite's text model (what the Worker serves), for Node-side references such as benchmarks. */
+import { readFileSync } from "node:fs";
 
 export interface TextModelPaths {
   readonly tokenizer: string;
@@ -7,8 +7,7 @@ export interface TextModelPaths {
   readonly onnx: string;
 }
 
-export function bundledTextModelPaths(): TextModelPaths {
-  const dir = "test/fixtures/tiny-bert";
-  if (!existsSync(`${dir}/tokenizer.json`)) throw new Error(`missing ${dir}`);
-  return { tokenizer: `${dir}/tokenizer.json`, tokenizerConfig: `${dir}/tokenizer_config.json`, onnx: `${dir}/onnx/model_quantized.onnx` };
+export function bundledTextModelPaths(dir = "models"): TextModelPaths {
+  const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, "utf8")) as { tokenizer: { file: string }; text: { file: string } };
+  return { tokenizer: `${dir}/${manifest.tokenizer.file}`, onnx: `${dir}/${manifest.text.file}` };
 }

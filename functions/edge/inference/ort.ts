@@ -25,6 +25,14 @@ export interface ModelSession {
 
 let runtimeReady: Promise<void> | null = null;
 
+/**
+ * Fold DequantizeLinear of constant int8 weights into fp32 constants when the session is created.
+ * ORT keeps those nodes by default (for QDQ fusions that do not apply here), which re-dequantises
+ * every weight on every run: 0.79 → 0.50 ms per question for the int8 text encoder in WASM, with
+ * the same numbers. The file stays int8 (small to ship); memory holds fp32 weights (71k floats).
+ */
+const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { extra: { session: { disable_quant_qdq: "1" } } };
+
 function configureRuntime(): void {
   ort.env.wasm.numThreads = 1; // Workers have no threads.
   ort.env.wasm.proxy = false;
@@ -95,7 +103,7 @@ export async function createSession(modelBytes: Uint8Array): Promise<ModelSessio
   if (!runtimeReady) {
     configureRuntime();
     // Start the runtime with this model; later sessions reuse it.
-    const first = withPrecompiledWasm(() => ort.InferenceSession.create(modelBytes));
+    const first = withPrecompiledWasm(() => ort.InferenceSession.create(modelBytes, SESSION_OPTIONS));
     runtimeReady = first.then(
       () => undefined,
       (err: unknown) => {
@@ -106,5 +114,5 @@ export async function createSession(modelBytes: Uint8Array): Promise<ModelSessio
     return new SerialSession(await first);
   }
   await runtimeReady;
-  return new SerialSession(await ort.InferenceSession.create(modelBytes));
+  return new SerialSession(await ort.InferenceSession.create(modelBytes, SESSION_OPTIONS));
 }
