@@ -291,7 +291,8 @@ async function main() {
     if (b.late) row("baseline: late fusion (text-only + image-only logits summed)", "late", b.late);
     L.push("");
     const tm = training.timings_s ?? {};
-    L.push(`Training wall time (2 CPU cores): total ${((tm.total ?? 0) / 60).toFixed(1)} min; stage 1 ${((tm.stage1 ?? 0) / 60).toFixed(1)} min. See docs/training.md.`, "");
+    L.push(`Training wall time of the last train.py run (2 CPU cores): total ${((tm.total ?? 0) / 60).toFixed(1)} min; stage 1 ${((tm.stage1 ?? 0) / 60).toFixed(1)} min. See docs/training.md.`, "");
+    if (training.notes) L.push(`Note: ${training.notes}`, "");
   }
   L.push("## Anchors from the literature (not measured here)", "");
   L.push("| benchmark | model | accuracy |", "|---|---|---|");

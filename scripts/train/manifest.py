@@ -27,8 +27,12 @@ def main():
     args = ap.parse_args()
     res = json.load(open(args.results))
     m = args.models
-    head_inputs = json.load(open(os.path.join(m, "heads", "inputs.json")))
-    os.remove(os.path.join(m, "heads", "inputs.json"))
+    inputs_file = os.path.join(m, "heads", "inputs.json")
+    if os.path.exists(inputs_file):  # written by export.py
+        head_inputs = json.load(open(inputs_file))
+        os.remove(inputs_file)
+    else:  # re-running the manifest step alone: keep the previous manifest's head inputs
+        head_inputs = {h["fusion"]: h["inputs"] for h in json.load(open(os.path.join(m, "manifest.json")))["heads"]}
     json.dump(T.LABELS, open(os.path.join(m, "labels.json"), "w"))
     tok = file_entry(m, "tokenizer.json")
     text = file_entry(m, "text-encoder.int8.onnx")
@@ -65,7 +69,7 @@ def main():
     with open(os.path.join(m, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    slim = {k: res[k] for k in ["seed", "torch", "timings_s", "heads", "baselines", "val", "train", "stage1_history"] if k in res}
+    slim = {k: res[k] for k in ["seed", "torch", "timings_s", "heads", "baselines", "val", "train", "stage1_history", "notes"] if k in res}
     slim["args"] = {k: v for k, v in res.get("args", {}).items() if k not in ("train", "val", "work")}
     with open(os.path.join(m, "training-results.json"), "w") as f:
         json.dump(slim, f, indent=2)

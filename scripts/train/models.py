@@ -126,7 +126,7 @@ class AttentionHead(nn.Module):
         f = f * (1.0 + self.gate(q))
         logits = self.mlp(f)
         if return_attention:
-            return logits, a1
+            return logits, a1, a2
         return logits
 
 

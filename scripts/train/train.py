@@ -157,6 +157,12 @@ def eval_attention(enc_img, enc_txt, head, split, variants, limit=None):
 def stage1(args, train, val, variants, vocab_size, rng):
     torch.manual_seed(args.seed)
     enc_img, enc_txt, head = M.ImageEncoder(), M.TextEncoder(vocab_size), M.AttentionHead()
+    if args.init:
+        ck = torch.load(args.init)
+        enc_img.load_state_dict(ck["image"])
+        enc_txt.load_state_dict(ck["text"])
+        head.load_state_dict(ck["attention"])
+        log(f"stage1 continues from {args.init} (step {ck.get('step', '?')})")
     text_probe = torch.nn.Linear(M.D_TEXT, 12)  # colour (6) + question type (6); training only
     pooled_probe = torch.nn.Linear(M.D_POOLED, 6 * 2 + 6 * 2)  # per colour: shape logits, (x, y); training only
     mods = [enc_img, enc_txt, head, text_probe, pooled_probe]
@@ -173,7 +179,7 @@ def stage1(args, train, val, variants, vocab_size, rng):
     while True:
         # progress: steps, or wall time when a budget is set and binds first (shared machines)
         progress = max((step - args.warmup) / max(1, steps - args.warmup), (time.time() - t_start) / budget)
-        last = progress >= 1.0 or step == steps - 1
+        last = progress >= 1.0 or step == steps - 1 or (args.max_steps1 > 0 and step == args.max_steps1 - 1)
         if progress >= 1.0 and step < steps - 1:
             log(f"stage1 wall-time budget {args.budget1_min} min reached at step {step}/{steps}: cosine schedule ended by time")
         for m in mods:
@@ -193,10 +199,20 @@ def stage1(args, train, val, variants, vocab_size, rng):
         ans = torch.from_numpy(train.answers[idx[qi], qt, qc])
         v = torch.from_numpy(Variants.index(qt, qc, noq))
         qi_t = torch.from_numpy(qi)
-        logits, a1 = head(tf[v], pooled, grid, return_attention=True, index=qi_t)
+        logits, a1, a2 = head(tf[v], pooled, grid, return_attention=True, index=qi_t)
         loss_ans = F.cross_entropy(logits, ans)
         tgt = attention_targets(u8[qi], qc)
         loss_att = -(tgt * torch.log(a1 + 1e-9)).sum(-1).mean()
+        if args.rel_att_weight > 0:
+            # training-only: pull the relation attention a2 toward the answer object of closest/farthest questions
+            rel = (qt == 3) | (qt == 4)
+            xy = train.objects[idx[qi[rel]], :, 1:].astype(np.float64)  # [R,6,2]
+            d2 = ((xy - xy[np.arange(len(xy)), qc[rel]][:, None, :]) ** 2).sum(-1)
+            d2[np.arange(len(xy)), qc[rel]] = np.where(qt[rel] == 3, np.inf, -np.inf)
+            other = np.where(qt[rel] == 3, d2.argmin(1), d2.argmax(1))
+            tgt2 = attention_targets(u8[qi[rel]], other)
+            loss_rel = -(tgt2 * torch.log(a2[torch.from_numpy(np.nonzero(rel)[0])] + 1e-9)).sum(-1).mean()
+            loss_att = loss_att + args.rel_att_weight * loss_rel
         pl = text_probe(tf)
         loss_tp = F.cross_entropy(pl[:, :6], variants.colour) + F.cross_entropy(pl[:, 6:], variants.type)
         pp = pooled_probe(pooled)
@@ -322,18 +338,22 @@ def main():
     ap.add_argument("--steps2", type=int, default=4000)
     ap.add_argument("--steps-early", type=int, default=300)
     ap.add_argument("--budget1-min", type=float, default=0, help="stage-1 wall-time budget; 0 = steps only")
+    ap.add_argument("--max-steps1", type=int, default=0, help="stop stage 1 after this many steps (schedule still over --steps1)")
+    ap.add_argument("--stage1-only", action="store_true", help="save stage1.pt and stop")
     ap.add_argument("--batch-images", type=int, default=32)
     ap.add_argument("--batch2", type=int, default=512)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--lr2", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--att-weight", type=float, default=1.0)
+    ap.add_argument("--rel-att-weight", type=float, default=0.0, help="weight of the closest/farthest a2 supervision")
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--eval-images", type=int, default=300)
     ap.add_argument("--bn-batches", type=int, default=100)
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--init", default="", help="continue stage 1 from a checkpoint (stage1.pt / stage1-latest.pt)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
@@ -356,6 +376,13 @@ def main():
     log(f"stage1 final held-out (attention head, {len(val.q_img)} questions): {fmt(acc)}")
     torch.save({"vocab": vocab, "image": enc_img.state_dict(), "text": enc_txt.state_dict(), "attention": head.state_dict()},
                os.path.join(args.work, "stage1.pt"))
+
+    if args.stage1_only:
+        results["timings_s"]["total"] = time.time() - T0
+        with open(os.path.join(args.work, "results-stage1.json"), "w") as f:
+            json.dump(results, f, indent=2)
+        log(f"stage 1 only: done in {time.time() - T0:.0f}s")
+        return
 
     # ---- stage 2: frozen encoders, precomputed features
     t2 = time.time()
@@ -389,9 +416,10 @@ def main():
         acc, t = train_light_head("late", late, tf, pooled_tr, train, args, rng, val_eval)
         results["baselines"]["late"] = acc
         results["timings_s"]["baseline_late"] = t
-        acc, t = early_fusion(args, train, val, variants, len(vocab), rng)
-        results["baselines"]["early"] = acc
-        results["timings_s"]["baseline_early"] = t
+        if args.steps_early > 0:
+            acc, t = early_fusion(args, train, val, variants, len(vocab), rng)
+            results["baselines"]["early"] = acc
+            results["timings_s"]["baseline_early"] = t
     results["timings_s"]["total"] = time.time() - T0
     results["val"] = {"dir": args.val, "images": val.n, "questions": int(len(val.q_img))}
     results["train"] = {"dir": args.train, "images": train.n}
