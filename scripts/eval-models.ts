@@ -98,7 +98,10 @@ async function main() {
   if (JSON.stringify(manifest.labels) !== JSON.stringify(LABELS)) throw new Error("manifest labels differ from the generator's");
   const tokJson = JSON.parse(Buffer.from(readChecked(args.models, manifest.tokenizer)).toString("utf8"));
   const tokenizer = new Tokenizer(tokJson, {});
-  const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 2, interOpNumThreads: 1 };
+  // disable_quant_qdq folds the int8 weights' DequantizeLinear at load, exactly as the Worker does;
+  // without it onnxruntime-node rewrites DequantizeLinear + MatMul into an int8 MatMul that also
+  // quantises activations, so the evaluated maths would differ from what is served.
+  const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 2, interOpNumThreads: 1, extra: { session: { disable_quant_qdq: "1" } } };
   const session = (ref: FileRef) => ort.InferenceSession.create(readChecked(args.models, ref), opts);
   const textSessions = { int8: await session(manifest.text), fp32: await session(manifest.text.fp32) };
   const imageSession = await session(manifest.image);
