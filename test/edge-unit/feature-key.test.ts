@@ -10,3 +10,13 @@ describe("feature keys", () => {
     expect(featureKey("text", { id: "m", version: "2" }, "ff")).not.toBe(featureKey("text", { id: "m", version: "3" }, "ff"));
   });
 });
+
+describe("content-tagged versions", () => {
+  it("a retrained file with the same version string gets different cache keys", async () => {
+    const { contentVersion } = await import("../../functions/edge/models/manifest");
+    const a = contentVersion({ version: "1.0.0", sha256: "aaaaaaaaaaaa1111" });
+    const b = contentVersion({ version: "1.0.0", sha256: "bbbbbbbbbbbb1111" });
+    expect(a).toBe("1.0.0+aaaaaaaaaaaa");
+    expect(featureKey("image", { id: "m", version: a }, "ff")).not.toBe(featureKey("image", { id: "m", version: b }, "ff"));
+  });
+});

@@ -10,7 +10,7 @@ import { AppError } from "../errors";
 import type { ImageFeatures } from "../clients/image-features-client";
 import { fetchImageUrl } from "../clients/image-url";
 import { type Answer, topK } from "../inference/answers";
-import { manifest } from "../models/manifest";
+import { contentVersion, manifest } from "../models/manifest";
 import type { FusionMethod } from "../limits";
 import { getServices, type Services } from "../services";
 import { ServerTiming } from "../timing";
@@ -72,7 +72,7 @@ export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<An
  */
 async function fuse(services: Services, fusion: FusionMethod, text: { keys: string[]; vectors: Float32Array[] }, image: ImageFeatures, imageKey: string | null): Promise<Float32Array[]> {
   const head = services.heads.entry(fusion)!;
-  const keys = imageKey ? text.keys.map((k) => `fused:${head.id}@${head.version}:${k}:${imageKey}`) : null;
+  const keys = imageKey ? text.keys.map((k) => `fused:${head.id}@${contentVersion(head)}:${k}:${imageKey}`) : null;
   const logits: (Float32Array | undefined)[] = keys ? keys.map((k) => services.fusedCache.get(k)) : text.vectors.map(() => undefined);
   const todo = logits.flatMap((l, i) => (l ? [] : [i]));
   if (todo.length > 0) {

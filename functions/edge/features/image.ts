@@ -6,12 +6,12 @@ import { featureKey, sha256Hex } from "../cache/feature-key";
 import type { TieredFeatureCache, WaitUntil } from "../cache/tiered-cache";
 import type { ImageFeatures, ImageFeaturesClient } from "../clients/image-features-client";
 import { AppError } from "../errors";
-import { imageDims, manifest } from "../models/manifest";
+import { contentVersion, imageDims, manifest } from "../models/manifest";
 import type { ServerTiming } from "../timing";
 import type { CacheStatus } from "./text";
 
 export async function imageCacheKey(bytes: Uint8Array): Promise<string> {
-  return featureKey("image", manifest.image, await sha256Hex(bytes));
+  return featureKey("image", { id: manifest.image.id, version: contentVersion(manifest.image) }, await sha256Hex(bytes));
 }
 
 export async function imageFeaturesFor(

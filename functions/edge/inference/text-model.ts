@@ -31,6 +31,8 @@ export interface ManifestTextSection {
     readonly id: string;
     readonly version: string;
     readonly file: string;
+    /** When given, it tags the version (see contentVersion in models/manifest.ts). */
+    readonly sha256?: string;
     readonly quantization: string;
     readonly dim: number;
     readonly pooling?: "none" | "mean";
@@ -63,7 +65,8 @@ export async function textModelFromManifest(manifest: ManifestTextSection, read:
   return {
     spec: {
       id: text.id,
-      version: text.version,
+      // Cache keys carry the version: tag it with the file's hash so retrained files never hit old entries.
+      version: text.sha256 ? `${text.version}+${text.sha256.slice(0, 12)}` : text.version,
       quantization: text.quantization,
       maxTokens: tokenizer.maxTokens,
       output,

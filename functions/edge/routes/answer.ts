@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { readJsonBody } from "../middleware/json-body";
-import { manifest } from "../models/manifest";
+import { contentVersion, manifest } from "../models/manifest";
 import { type AnswerRequest, parseFormAnswerRequest, parseJsonAnswerRequest } from "../validation/answer-request";
 import { MAX_IMAGE_BYTES } from "../validation/image-bytes";
 import { answer } from "../features/answer";
@@ -33,9 +33,9 @@ async function readAnswerRequest(c: Context<AppEnv>, batch: boolean): Promise<An
 function models(fusion: string) {
   const head = manifest.heads.find((h) => h.fusion === fusion)!;
   return {
-    text: `${manifest.text.id}@${manifest.text.version}`,
-    image: `${manifest.image.id}@${manifest.image.version}`,
-    head: `${head.id}@${head.version}`,
+    text: `${manifest.text.id}@${contentVersion(manifest.text)}`,
+    image: `${manifest.image.id}@${contentVersion(manifest.image)}`,
+    head: `${head.id}@${contentVersion(head)}`,
   };
 }
 

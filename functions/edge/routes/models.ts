@@ -1,14 +1,14 @@
 /** GET /v1/models: the models this edge serves, from the manifest (no model is loaded for it). */
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { imageDims, manifest } from "../models/manifest";
+import { contentVersion, imageDims, manifest } from "../models/manifest";
 import { getServices } from "../services";
 
 export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
   const { config, featuresText } = getServices(c.env);
   const suiteText = {
     id: manifest.text.id,
-    version: manifest.text.version,
+    version: contentVersion(manifest.text),
     dim: manifest.text.dim,
     quantization: manifest.text.quantization,
     maxTokens: manifest.tokenizer.maxTokens,
@@ -25,8 +25,8 @@ export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
       maxTokens: featuresModel.maxTokens,
     },
     answerText: suiteText,
-    image: { id: manifest.image.id, version: manifest.image.version, ...imageDims(), served: config.imageFeaturesUrl ? "image-feature function" : "not configured" },
-    heads: manifest.heads.map((h) => ({ id: h.id, version: h.version, fusion: h.fusion, inputs: h.inputs })),
+    image: { id: manifest.image.id, version: contentVersion(manifest.image), ...imageDims(), served: config.imageFeaturesUrl ? "image-feature function" : "not configured" },
+    heads: manifest.heads.map((h) => ({ id: h.id, version: contentVersion(h), fusion: h.fusion, inputs: h.inputs })),
     fusionMethods: manifest.heads.map((h) => h.fusion),
     defaultFusion: manifest.defaultFusion,
     labels: manifest.labels,
