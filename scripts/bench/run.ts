@@ -84,7 +84,9 @@ if (im) {
 const ld = results.load;
 if (ld) {
   L.push("## Load: mixed cached and uncached traffic against the local stack", "");
+  if (ld.warmup?.requests) L.push(`First a warm-up of ${ld.warmup.requests} requests of the same mix (errors ${ld.warmup.errors}); RSS during it: workerd ${ld.warmup.rssBeforeMiB.workerd.toFixed(0)} → ${ld.warmup.rssAfterMiB.workerd.toFixed(0)} MiB, image-feature function ${ld.warmup.rssBeforeMiB.image.toFixed(0)} → ${ld.warmup.rssAfterMiB.image.toFixed(0)} MiB. Local workerd (wrangler dev's proxy and the Worker's runtime, both counted) grows by about 8 KB per request even on \`GET /healthz\` (no model, no cache: the Worker's process went 111 → 356 MiB over 30,000 requests, with or without the inspector), more slowly as the run goes on; the in-Worker inference loops alone stay flat (+2 MiB over 15,000 runs). So the flatness check applies to the measured run after the warm-up, and the per-quarter medians below show what growth remains.`, "");
   L.push(`${ld.requests} requests at concurrency ${ld.concurrency} (${ld.mix}); errors ${ld.errors}, non-2xx ${ld.non2xx}; latency p50 ${fmt(ld.p50Ms)} ms, p99 ${fmt(ld.p99Ms)} ms; ${ld.rps.toFixed(0)} req/s.`);
+  if (ld.rssQuartersMiB) L.push(`Median RSS per quarter of the measured run: workerd ${ld.rssQuartersMiB.workerd.join(", ")} MiB; image-feature function ${ld.rssQuartersMiB.image.join(", ")} MiB.`);
   L.push(`RSS over the second half (max/min − 1): workerd ${(100 * ld.rssDrift.workerd).toFixed(1)}%, image-feature function ${(100 * ld.rssDrift.image).toFixed(1)}%; peak RSS workerd ${ld.peakRssMiB.workerd.toFixed(0)} MiB, image-feature function ${ld.peakRssMiB.image.toFixed(0)} MiB.`, "");
 }
 const b = results.bundle;
