@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark in one go on this machine (each in its own process, one
  * after another so they do not compete) and writes docs/BENCHMARKS.md from their JSON results.
  *   npx tsx scripts/bench/run.ts [--only text,answer,image,bundle,load] [--out docs/BENCHMARKS.md]
+ *   (`--only ""` runs nothing and rewrites the report from the results it already holds)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { fmt, machine } from "./lib";
 
 const argv = process.argv.slice(2);
-const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1]!.split(",") : ["text", "answer", "image", "bundle", "load"];
+const only = argv.includes("--only") ? (argv[argv.indexOf("--only") + 1] ?? "").split(",").filter(Boolean) : ["text", "answer", "image", "bundle", "load"];
 const outPath = argv.includes("--out") ? argv[argv.indexOf("--out") + 1]! : "docs/BENCHMARKS.md";
 const dir = mkdtempSync(join(tmpdir(), "edgefuse-bench-"));
 
@@ -61,6 +62,7 @@ if (t) {
   L.push(`| end to end via wrangler dev, cache miss / hit | ${fmt(t.endToEndMissMedianMs)} ms / ${fmt(t.endToEndHitMedianMs)} ms |`);
   L.push(`| cold start: wrangler dev ready | ${fmt(t.edgeStartMs)} ms |`);
   L.push(`| cold first request: in the Worker / end to end | ${fmt(t.coldFirstRequest.inWorkerMs)} ms / ${fmt(t.coldFirstRequest.endToEndMs)} ms |`, "");
+  L.push("The WASM/native gap is mostly fixed per-run and per-kernel cost on a 143-node, 71k-parameter graph, and the cold first request is mostly V8 compiling ORT's WebAssembly lazily on first use: the measurements and what was tried are in [ort-in-workerd.md](ort-in-workerd.md).", "");
 }
 const a = results.answer;
 if (a) {
@@ -78,6 +80,7 @@ if (im) {
   L.push("## Image-feature function: dynamic batching vs batch size 1", "");
   L.push(`${im.machine.cpu} × ${im.machine.cores}, ${im.input} input, ${im.imagesPerRequest} image per request, ${im.durationSeconds} s per level, intra-op threads ${im.intraOpThreads || "auto"}.`, "");
   L.push("| concurrency | batched img/s | p50 | p99 | mean batch | batch-1 img/s | p50 | p99 | throughput ratio |", "|---|---|---|---|---|---|---|---|---|");
+  L.push("On this 2-core CPU each image costs about 2.3 to 2.9 ms of server CPU in either mode (PNG decode, HTTP, tensor copies), while batching only lowers the encoder's share from about 1.9 to 1.1 ms per image, so batching cannot triple throughput here; on a GPU, where one batch of 32 costs about as much as a batch of 1, it can. See [image-features.md](image-features.md).", "");
   for (const r of im.rows) L.push(`| ${r.concurrency} | ${r.batched.imagesPerSecond.toFixed(1)} | ${fmt(r.batched.p50Ms)} ms | ${fmt(r.batched.p99Ms)} ms | ${r.batched.meanBatchSize.toFixed(1)} | ${r.single.imagesPerSecond.toFixed(1)} | ${fmt(r.single.p50Ms)} ms | ${fmt(r.single.p99Ms)} ms | **${r.throughputRatio.toFixed(2)}×** |`);
   L.push("");
 }
