@@ -3,8 +3,7 @@
  * questions on one image vs 10 single requests, in one run against the local stack.
  * `--out f.json` saves the numbers.
  */
-import { writeFileSync } from "node:fs";
-import { fmt, machine, median, serverTiming } from "./lib";
+import { fmt, machine, median, runAsScript, serverTiming } from "./lib";
 import { sceneSample } from "./scenes";
 import { startStack } from "./stack";
 
@@ -77,8 +76,4 @@ export async function benchAnswer() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchAnswer();
-  const outAt = process.argv.indexOf("--out");
-  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
-}
+await runAsScript(import.meta.url, benchAnswer);

@@ -1,5 +1,6 @@
 /** Shared pieces of the benchmarks: statistics, machine description, starting local servers. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, totalmem, platform, release } from "node:os";
 
@@ -100,6 +101,14 @@ export async function startEdge(vars: Record<string, string> = {}): Promise<Star
 export function serverTiming(header: string | null, stage: string): number {
   const m = header?.match(new RegExp(`(?:^|,\\s*)${stage};dur=([0-9.]+)`));
   return m ? Number(m[1]) : NaN;
+}
+
+/** Runs a benchmark when its file is the entry point, and writes its result to `--out <file>` if given. */
+export async function runAsScript(moduleUrl: string, bench: () => Promise<unknown>): Promise<void> {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const result = await bench();
+  const outAt = process.argv.indexOf("--out");
+  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
 }
 
 export function fmt(ms: number): string {

@@ -9,9 +9,9 @@
  * run goes on, so without a warm-up the local runtime's own growth, not this code's, dominates.
  * docs/BENCHMARKS.md reports the growth during the warm-up too.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import autocannon, { type Result as AutocannonResult } from "autocannon";
-import { machine, percentile } from "./lib";
+import { machine, percentile, runAsScript } from "./lib";
 import { sceneSample } from "./scenes";
 import { startStack } from "./stack";
 
@@ -131,8 +131,4 @@ export async function benchLoad() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchLoad();
-  const outAt = process.argv.indexOf("--out");
-  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
-}
+await runAsScript(import.meta.url, benchLoad);

@@ -3,11 +3,11 @@
  * end to end over HTTP through `wrangler dev`, and onnxruntime-node (native) on the same model file,
  * in one run on one machine. Prints medians and the workerd/native ratio; `--out f.json` saves them.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
 import { bundledTextModelPaths } from "../lib/text-model-paths";
-import { fmt, machine, median, serverTiming, startEdge } from "./lib";
+import { fmt, machine, median, runAsScript, serverTiming, startEdge } from "./lib";
 
 const QUESTION = "what shape is the object closest to the red object?";
 const ROUNDS = 9;
@@ -96,8 +96,4 @@ export async function benchTextEncode() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await benchTextEncode();
-  const outAt = process.argv.indexOf("--out");
-  if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1]!, JSON.stringify(result, null, 2));
-}
+await runAsScript(import.meta.url, benchTextEncode);

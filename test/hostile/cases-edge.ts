@@ -5,6 +5,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { encodePng } from "../../scripts/dataset/png";
+import { concatBytes, ihdr, PNG_SIGNATURE, pngChunk } from "../../scripts/dataset/png-chunks";
 import { generateScene, renderScene } from "../../scripts/dataset/sort-of-clevr";
 
 export interface HostileCase {
@@ -28,30 +29,8 @@ function rng(seed: number) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
-function pngWithHeader(width: number, height: number, idat: Uint8Array): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, "ascii");
-    Buffer.from(data).copy(out, 8);
-    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]);
+function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Array {
+  return concatBytes([PNG_SIGNATURE, pngChunk("IHDR", ihdr(width, height, 0)), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))]);
 }
 
 /** Images a decoder must refuse without falling over. */

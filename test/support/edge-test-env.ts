@@ -1,17 +1,9 @@
 /** Settings shared by vitest.config.ts (Worker bindings) and the workerd project's global setup. */
-import { createServer } from "node:net";
+import { freePort } from "../../scripts/bench/lib";
+
+export { freePort };
 
 export const EDGE_TEST_TOKEN = "edge-test-token-0123456789";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no free port"))));
-    });
-  });
-}
 
 /** Bindings the Worker gets in the workerd tests: the fault proxy in front of the real image server. */
 export function edgeTestBindings(proxyPort: number): Record<string, string> {
