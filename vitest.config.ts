@@ -21,7 +21,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: edgeTestBindings(proxyPort) } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: edgeTestBindings(proxyPort), kvNamespaces: ["FEATURE_KV"] } })],
         test: {
           name: "workerd",
           include: ["test/edge/**/*.test.ts"],

@@ -126,3 +126,26 @@ describe("bad input is a 4xx with a stable code", () => {
     expect(((await res.json()) as ErrorBody).error.code).toBe(code);
   });
 });
+
+describe("remote cache tiers", () => {
+  it("a successful answer writes the image features to the Cache API and KV, in the binary form", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { imageCacheKey } = await import("../../functions/edge/features/image");
+    const { decodeVectors } = await import("../../functions/edge/cache/tensor-codec");
+    const s = await scene(7);
+    const res = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 } });
+    expect(res.status).toBe(200);
+    const key = await imageCacheKey(s.png);
+    let kv: ArrayBuffer | null = null;
+    for (let i = 0; i < 50 && !kv; i++) {
+      kv = await env.FEATURE_KV!.get(key, "arrayBuffer"); // written through waitUntil
+      if (!kv) await new Promise((r) => setTimeout(r, 20));
+    }
+    const vectors = decodeVectors(new Uint8Array(kv!));
+    expect(vectors?.pooled?.length).toBe(64);
+    expect(vectors?.grid?.length).toBe(225 * 66);
+    const cached = await caches.default.match("https://feature-cache.edgefuse.internal/" + encodeURIComponent(key));
+    expect(cached?.status).toBe(200);
+    await cached?.arrayBuffer();
+  });
+});

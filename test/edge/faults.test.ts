@@ -1,16 +1,19 @@
 // Faults between the edge and the image-feature function: each gives its documented status, a
 // failure is never cached (checked by reading the Cache API back, and by the next request being a
 // miss), the circuit breaker opens and closes, and allowDegraded turns a failure into a flagged answer.
+import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { imageCacheKey } from "../../functions/edge/features/image";
 import { type ErrorBody, postJson } from "./helpers";
 import { faultCounts, scene, setFault } from "./scenes";
 
+/** Reads both remote tiers back: the Cache API and the KV namespace the tests bind. */
 async function cachedInCacheApi(png: Uint8Array): Promise<boolean> {
   const key = await imageCacheKey(png);
   const res = await caches.default.match("https://feature-cache.edgefuse.internal/" + encodeURIComponent(key));
   if (res) await res.arrayBuffer();
-  return res !== undefined;
+  const kv = await env.FEATURE_KV!.get(key, "arrayBuffer");
+  return res !== undefined || kv !== null;
 }
 
 let index = 100;
