@@ -5,6 +5,7 @@
  * checked again, a timeout, a content-type check and a byte cap enforced while streaming.
  */
 import { AppError } from "../errors";
+import { readCapped } from "../util/read-capped";
 import { MAX_IMAGE_BYTES } from "../validation/image-bytes";
 
 export interface ImageUrlPolicy {
@@ -89,33 +90,9 @@ export async function fetchImageUrl(raw: string, policy: ImageUrlPolicy): Promis
         await res.body?.cancel();
         throw new AppError(413, "image_too_large", `the image is over ${MAX_IMAGE_BYTES} bytes`);
       }
-      return await readCapped(res, MAX_IMAGE_BYTES);
+      return await readCapped(res.body, MAX_IMAGE_BYTES, () => new AppError(413, "image_too_large", `the image is over ${MAX_IMAGE_BYTES} bytes`));
     }
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel();
-      throw new AppError(413, "image_too_large", `the image is over ${cap} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }

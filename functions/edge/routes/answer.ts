@@ -8,6 +8,7 @@ import { AppError } from "../errors";
 import { readJsonBody } from "../middleware/json-body";
 import { contentVersion, manifest } from "../models/manifest";
 import { type AnswerRequest, parseFormAnswerRequest, parseJsonAnswerRequest } from "../validation/answer-request";
+import { readCapped } from "../util/read-capped";
 import { MAX_IMAGE_BYTES } from "../validation/image-bytes";
 import { answer } from "../features/answer";
 
@@ -16,11 +17,12 @@ const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 256 * 1024;
 async function readAnswerRequest(c: Context<AppEnv>, batch: boolean): Promise<AnswerRequest> {
   const type = c.req.header("content-type") ?? "";
   if (/^multipart\/form-data\b/i.test(type)) {
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) throw new AppError(413, "body_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
+    const tooLarge = () => new AppError(413, "body_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
+    if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge();
+    const bytes = await readCapped(c.req.raw.body, MAX_BODY_BYTES, tooLarge);
     let form: FormData;
     try {
-      form = await c.req.raw.formData();
+      form = await new Response(bytes, { headers: { "content-type": type } }).formData();
     } catch {
       throw new AppError(400, "invalid_multipart", "the multipart body could not be parsed");
     }
