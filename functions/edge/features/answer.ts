@@ -41,7 +41,7 @@ export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<An
     (ok) => ({ ok }),
     (error: unknown) => ({ error }),
   );
-  const text = await textFeaturesFor(services.suiteText, services.textCache, req.questions, waitUntil, timing, req.questions.length > 1 ? "questions" : "question");
+  const text = await textFeaturesFor(services.suiteText, services.textCache, req.questions, waitUntil, timing, req.batch ? "questions" : "question");
   const image = await imagePromise;
 
   let features: ImageFeatures;

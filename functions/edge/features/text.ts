@@ -30,7 +30,8 @@ export async function textFeaturesFor(
       } catch (err) {
         if (err instanceof TextTooLongError) {
           const index = texts.indexOf(missingTexts[err.index]!);
-          throw new AppError(413, "text_too_long", `${field}[${index}] has ${err.tokens} tokens; the model accepts at most ${err.maxTokens}`);
+          const where = field === "question" ? field : `${field}[${index}]`; // a single question is not a list
+          throw new AppError(413, "text_too_long", `${where} has ${err.tokens} tokens; the model accepts at most ${err.maxTokens}`);
         }
         throw err;
       }

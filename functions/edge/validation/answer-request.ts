@@ -17,6 +17,8 @@ export interface AnswerRequest {
   readonly fusion: FusionMethod;
   readonly topK: number;
   readonly allowDegraded: boolean;
+  /** From /v1/answer/batch (`questions`) rather than /v1/answer (`question`): names fields in errors. */
+  readonly batch: boolean;
 }
 
 function question(q: unknown, where: string): string {
@@ -70,7 +72,7 @@ export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFus
   } else {
     throw new AppError(400, "invalid_image_field", "image needs exactly one of base64 (string) or url (string)");
   }
-  return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded") };
+  return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded"), batch };
 }
 
 /** Multipart: an `image` file part (or an `imageUrl` field), `question` (repeatable for batch), `fusion`, `topK`, `allowDegraded`. */
@@ -89,5 +91,6 @@ export async function parseFormAnswerRequest(form: FormData, batch: boolean, def
     fusion: fusion(form.get("fusion") ?? undefined, defaultFusion),
     topK: topK(form.get("topK") ?? undefined),
     allowDegraded: flag(form.get("allowDegraded") ?? undefined, "allowDegraded"),
+    batch,
   };
 }
