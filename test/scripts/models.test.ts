@@ -54,6 +54,18 @@ function batchIds(rows: number[][], seq: number) {
   };
 }
 
+
+/** The fixture images' PyTorch grid and pooled features, one row per fixture question. */
+function imageFeaturesPerQuestion(m: number): { grid: Float32Array; pooled: Float32Array } {
+  const grids = fxImage.gridF32Base64.map(f32FromB64) as Float32Array[];
+  const grid = new Float32Array(m * 225 * 66);
+  const pooled = new Float32Array(m * 64);
+  fxHeads.questions.forEach((q: { image: number }, r: number) => {
+    grid.set(grids[q.image]!, r * 225 * 66);
+    pooled.set(fxImage.pooled[q.image], r * 64);
+  });
+  return { grid, pooled };
+}
 describe("models/manifest.json", () => {
   const files: FileRef[] = [manifest.tokenizer, manifest.text, manifest.text.fp32, manifest.image, ...manifest.heads];
 
@@ -165,13 +177,7 @@ describe("ONNX parity with PyTorch", () => {
   it("every head matches PyTorch logits on PyTorch features", async () => {
     const m = fxHeads.questions.length;
     const tf = new Float32Array(fxHeads.textFeatures.flat());
-    const grids = fxImage.gridF32Base64.map(f32FromB64) as Float32Array[];
-    const grid = new Float32Array(m * 225 * 66);
-    const pooled = new Float32Array(m * 64);
-    fxHeads.questions.forEach((q: { image: number }, r: number) => {
-      grid.set(grids[q.image]!, r * 225 * 66);
-      pooled.set(fxImage.pooled[q.image], r * 64);
-    });
+    const { grid, pooled } = imageFeaturesPerQuestion(m);
     const tensors: Record<string, ort.Tensor> = {
       text_features: new ort.Tensor("float32", tf, [m, 64]),
       pooled: new ort.Tensor("float32", pooled, [m, 64]),
@@ -245,13 +251,7 @@ describe("int8 quantizer (scripts/quantize/quantize.py) round trip", () => {
     const m = fxHeads.questions.length;
     const ids: number[][] = fxText.ids.slice(0, m);
     const feats = (await t8.run(batchIds(ids, 24))).text_features!.data as Float32Array;
-    const grids = fxImage.gridF32Base64.map(f32FromB64) as Float32Array[];
-    const grid = new Float32Array(m * 225 * 66);
-    const pooled = new Float32Array(m * 64);
-    fxHeads.questions.forEach((q: { image: number }, r: number) => {
-      grid.set(grids[q.image]!, r * 225 * 66);
-      pooled.set(fxImage.pooled[q.image], r * 64);
-    });
+    const { grid, pooled } = imageFeaturesPerQuestion(m);
     let agree = 0;
     let total = 0;
     for (const h of manifest.heads) {
