@@ -13,7 +13,7 @@ import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
 import { assetFiles, verifiedFiles } from "./models/asset-files";
 import { r2Files } from "./models/bundled-files";
-import { suiteTextModel } from "./models/default-text-model";
+import { suiteTextModel } from "./models/suite-text-model";
 import { imageDims, manifest } from "./models/manifest";
 
 export interface Services {

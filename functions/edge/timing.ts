@@ -12,10 +12,6 @@ export class ServerTiming {
     }
   }
 
-  record(name: string, ms: number): void {
-    this.stages.push([name, ms]);
-  }
-
   toJSON(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [name, ms] of this.stages) out[name] = (out[name] ?? 0) + ms;

@@ -10,7 +10,7 @@ import { AppError } from "../errors";
 import type { ImageFeatures } from "../clients/image-features-client";
 import { fetchImageUrl } from "../clients/image-url";
 import { type Answer, topK } from "../inference/answers";
-import { contentVersion, manifest } from "../models/manifest";
+import { contentVersion, imageDims, manifest } from "../models/manifest";
 import type { FusionMethod } from "../limits";
 import { getServices, type Services } from "../services";
 import { ServerTiming } from "../timing";
@@ -86,7 +86,6 @@ async function fuse(services: Services, fusion: FusionMethod, text: { keys: stri
 }
 
 function zeroImage(): ImageFeatures {
-  const pooled = manifest.image.outputs.find((o) => o.name === "pooled")!.shape;
-  const grid = manifest.image.outputs.find((o) => o.name === "grid")!.shape;
-  return { pooled: new Float32Array(pooled[1]!), grid: new Float32Array(grid[1]! * grid[2]!) };
+  const { pooledDim, gridCells, gridDim } = imageDims();
+  return { pooled: new Float32Array(pooledDim), grid: new Float32Array(gridCells * gridDim) };
 }

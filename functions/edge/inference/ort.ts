@@ -9,8 +9,6 @@
 import * as ort from "onnxruntime-web/wasm";
 import ortWasmModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 
-export type TensorKind = "float32" | "int64";
-
 /** A tensor as the rest of the edge sees it: typed data plus its dims, never `any`. */
 export type Float32Tensor = { readonly type: "float32"; readonly data: Float32Array; readonly dims: readonly number[] };
 export type Int64Tensor = { readonly type: "int64"; readonly data: BigInt64Array; readonly dims: readonly number[] };

@@ -3,6 +3,7 @@
  * suite (models/manifest.json) or a transformers.js-style folder (tokenizer.json,
  * onnx/model_quantized.onnx, mean pooling, L2 normalisation).
  */
+import { contentVersion } from "../models/content-version";
 import type { TokenizerFiles } from "./tokenizer";
 
 export type ModelFileReader = (path: string) => Promise<Uint8Array | null>;
@@ -31,7 +32,7 @@ export interface ManifestTextSection {
     readonly id: string;
     readonly version: string;
     readonly file: string;
-    /** When given, it tags the version (see contentVersion in models/manifest.ts). */
+    /** When given, it tags the version (see models/content-version.ts). */
     readonly sha256?: string;
     readonly quantization: string;
     readonly dim: number;
@@ -66,7 +67,7 @@ export async function textModelFromManifest(manifest: ManifestTextSection, read:
     spec: {
       id: text.id,
       // Cache keys carry the version: tag it with the file's hash so retrained files never hit old entries.
-      version: text.sha256 ? `${text.version}+${text.sha256.slice(0, 12)}` : text.version,
+      version: text.sha256 ? contentVersion({ version: text.version, sha256: text.sha256 }) : text.version,
       quantization: text.quantization,
       maxTokens: tokenizer.maxTokens,
       output,

@@ -40,10 +40,6 @@ export class WordPieceTokenizer {
     return { ids: enc.ids, typeIds: enc.token_type_ids };
   }
 
-  tokens(text: string): string[] {
-    return this.tokenizer.encode(text).tokens;
-  }
-
   /** Tokenizes and pads to the longest text. Over-long texts are rejected, never truncated. */
   encodeBatch(texts: readonly string[]): TokenizedBatch {
     const encoded = texts.map((t, i) => {

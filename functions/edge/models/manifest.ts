@@ -6,8 +6,9 @@ import manifestJson from "../../../models/manifest.json";
 import type { ManifestTextSection } from "../inference/text-model";
 
 import { FUSION_METHODS, type FusionMethod } from "../limits";
+import { contentVersion } from "./content-version";
 
-export { FUSION_METHODS, type FusionMethod };
+export { contentVersion, FUSION_METHODS, type FusionMethod };
 export type HeadInput = "text_features" | "pooled" | "grid";
 
 export interface FileEntry {
@@ -54,15 +55,6 @@ export function imageDims(m: SuiteManifest = manifest): { pooledDim: number; gri
   const grid = m.image.outputs.find((o) => o.name === "grid")?.shape;
   if (!pooled || !grid || pooled.length !== 2 || grid.length !== 3) throw new Error("manifest image outputs must be pooled [N, D] and grid [N, cells, D]");
   return { pooledDim: pooled[1]!, gridCells: grid[1]!, gridDim: grid[2]! };
-}
-
-/**
- * The version that goes into cache keys and responses: the manifest's version plus the first 12 hex
- * digits of the file's sha256. Retrained files that keep the same version string (as a re-run of
- * the pipeline does) still never read features cached for the old files.
- */
-export function contentVersion(entry: { readonly version: string; readonly sha256: string }): string {
-  return `${entry.version}+${entry.sha256.slice(0, 12)}`;
 }
 
 export function isFusionMethod(x: unknown): x is FusionMethod {
