@@ -3,7 +3,7 @@
 // setup starts the real image-feature server behind a fault-injection proxy on a port chosen here.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { edgeTestBindings, freePort } from "./test/support/edge-test-env";
+import { EDGE_TEST_RATE_LIMITS, edgeTestBindings, freePort } from "./test/support/edge-test-env";
 
 const proxyPort = Number(process.env.EDGEFUSE_TEST_PROXY_PORT) || (await freePort());
 process.env.EDGEFUSE_TEST_PROXY_PORT = String(proxyPort);
@@ -21,7 +21,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: edgeTestBindings(proxyPort), kvNamespaces: ["FEATURE_KV"] } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: edgeTestBindings(proxyPort), kvNamespaces: ["FEATURE_KV"], ratelimits: EDGE_TEST_RATE_LIMITS } })],
         test: {
           name: "workerd",
           include: ["test/edge/**/*.test.ts"],

@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
 import { apiKeyAuth } from "./middleware/auth";
-import { corsFromEnv } from "./middleware/cors";
+import { configGuard } from "./middleware/config-guard";
+import { corsFromConfig } from "./middleware/cors";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { answerRoutes } from "./routes/answer";
 import { bench } from "./routes/bench";
@@ -15,9 +17,13 @@ import { textFeatures } from "./routes/text-features";
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
-app.use("/v1/*", corsFromEnv);
-app.use("/openapi.json", corsFromEnv);
+app.use("/v1/*", corsFromConfig);
+app.use("/openapi.json", corsFromConfig);
+// Fail closed: no /v1 or bench route runs on an invalid configuration (503 misconfigured).
+app.use("/v1/*", configGuard);
+app.use("/_bench/*", configGuard);
 app.use("/v1/*", apiKeyAuth);
+app.use("/v1/*", rateLimit);
 app.route("/", health);
 app.route("/", openapi);
 app.route("/", models);

@@ -60,17 +60,17 @@ export function getServices(env: Env): Services {
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
     heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS), manifest.heads), { textDim: manifest.text.dim, ...dims }),
-    imageClient: config.imageFeaturesUrl
+    imageClient: config.featuresUrl
       ? new ImageFeaturesClient(
           {
-            baseUrl: config.imageFeaturesUrl,
+            baseUrl: config.featuresUrl,
             modelName: config.imageFeaturesModel,
-            token: config.imageFeaturesToken || undefined,
+            token: config.featuresToken || undefined,
             inputName: "image",
             ...dims,
-            attemptTimeoutMs: config.imageFeaturesAttemptTimeoutMs,
-            deadlineMs: config.imageFeaturesDeadlineMs,
-            maxAttempts: config.imageFeaturesMaxAttempts,
+            attemptTimeoutMs: config.featuresAttemptTimeoutMs,
+            deadlineMs: config.featuresDeadlineMs,
+            maxAttempts: config.featuresMaxAttempts,
             backoffBaseMs: 50,
           },
           new CircuitBreaker(config.breakerFailures, config.breakerCooldownMs),

@@ -17,3 +17,11 @@ export function edgeTestBindings(proxyPort: number): Record<string, string> {
     IMAGE_FEATURES_BREAKER_COOLDOWN_MS: "1500",
   };
 }
+
+/**
+ * Rate limiters the workerd tests bind besides wrangler.toml's RATE_LIMITER: a tight one, so a test
+ * can reach the limit in a few requests without touching the limiter every other test shares.
+ */
+export const EDGE_TEST_RATE_LIMITS = {
+  TEST_TIGHT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 as const } },
+};

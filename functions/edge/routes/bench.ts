@@ -1,5 +1,5 @@
 /**
- * Benchmark-only routes, mounted when BENCH_ROUTES is "1" (set by `npm run bench` through
+ * Benchmark-only routes, answering only when BENCH_ROUTES is on (config.ts) (set by `npm run bench` through
  * `wrangler dev --var`, never in wrangler.toml). workerd's clock moves in 1 ms steps at best, so
  * in-worker latency is measured over many repetitions inside one request.
  */
@@ -17,7 +17,7 @@ function iterationsOf(body: { iterations?: unknown }): number {
 }
 
 async function benchBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  if (c.env.BENCH_ROUTES !== "1") throw new AppError(404, "not_found", "benchmark routes are off");
+  if (!c.get("config").benchRoutes) throw new AppError(404, "not_found", "benchmark routes are off");
   return (await readJsonBody(c, 8 * 1024 * 1024)) as Record<string, unknown>;
 }
 

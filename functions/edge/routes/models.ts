@@ -25,7 +25,7 @@ export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
       maxTokens: featuresModel.maxTokens,
     },
     answerText: suiteText,
-    image: { id: manifest.image.id, version: contentVersion(manifest.image), ...imageDims(), served: config.imageFeaturesUrl ? "image-feature function" : "not configured" },
+    image: { id: manifest.image.id, version: contentVersion(manifest.image), ...imageDims(), served: config.featuresUrl ? "image-feature function" : "not configured" },
     heads: manifest.heads.map((h) => ({ id: h.id, version: contentVersion(h), fusion: h.fusion, inputs: h.inputs })),
     fusionMethods: manifest.heads.map((h) => h.fusion),
     defaultFusion: manifest.defaultFusion,
