@@ -25,6 +25,8 @@ describe("checkImageUrl", () => {
     "http://127.0.0.1/a.png", "http://2130706433/a.png", "http://0x7f.1/a.png", "http://10.1.2.3/", "http://172.20.0.1/", "http://192.168.0.1/",
     "http://169.254.169.254/", "http://100.64.1.1/", "http://[::1]/", "http://[fd12::1]/", "http://[fe80::1]/", "http://[::ffff:127.0.0.1]/",
     "http://localhost/", "http://a.localhost/", "http://metadata.google.internal/", "http://nas.local/", "http://intranet/",
+    "http://localhost./", "http://foo.localhost./", "http://printer.local./", "http://metadata.google.internal./", "http://nas.lan./",
+    "http://router.home.arpa./", "http://[::ffff:169.254.169.254]/",
     "file:///etc/passwd", "ftp://example.com/a.png", "http://u:p@example.com/a.png",
   ])("refuses %s", async (u) => {
     expect(await codeOf(() => checkImageUrl(u, false))).toMatch(/^400 (blocked_url|invalid_url)$/);
@@ -32,6 +34,7 @@ describe("checkImageUrl", () => {
   it("allows public hosts, and private ones only when configured", () => {
     expect(checkImageUrl("https://example.com/a.png", false).hostname).toBe("example.com");
     expect(checkImageUrl("http://127.0.0.1:9/a.png", true).port).toBe("9");
+    expect(checkImageUrl("http://[2606:4700:4700::1111]/a.png", false).hostname).toBe("[2606:4700:4700::1111]");
   });
 });
 
@@ -48,6 +51,23 @@ describe("fetchImageUrl", () => {
   it("refuses a redirect to a private address without fetching it", async () => {
     const f = fake({ "https://a.example/x.png": () => new Response(null, { status: 301, headers: { location: "http://169.254.169.254/latest" } }) });
     expect(await codeOf(fetchImageUrl("https://a.example/x.png", policy(f)))).toBe("400 blocked_url");
+  });
+  it.each(["http://printer.local./x.png", "http://metadata.google.internal./computeMetadata/v1/", "http://localhost./x", "http://[::1]/x", "http://[fd00::1]/x", "/relative-but-fine-then-private"])(
+    "re-checks every hop: a redirect to %s is refused before it is fetched",
+    async (location) => {
+      const routes: Record<string, () => Response> = {
+        "https://a.example/x.png": () => new Response(null, { status: 302, headers: { location } }),
+        "https://a.example/relative-but-fine-then-private": () => new Response(null, { status: 307, headers: { location: "http://foo.localhost./" } }),
+      };
+      expect(await codeOf(fetchImageUrl("https://a.example/x.png", policy(fake(routes))))).toBe("400 blocked_url");
+    },
+  );
+  it("follows a redirect to a public IPv6 literal", async () => {
+    const f = fake({
+      "https://a.example/x.png": () => new Response(null, { status: 302, headers: { location: "http://[2606:4700:4700::1111]/y.png" } }),
+      "http://[2606:4700:4700::1111]/y.png": () => new Response(png, { headers: { "content-type": "image/png" } }),
+    });
+    expect(await fetchImageUrl("https://a.example/x.png", policy(f))).toEqual(png);
   });
   it("stops after too many redirects", async () => {
     const f = fake({ "https://a.example/x.png": () => new Response(null, { status: 302, headers: { location: "https://a.example/x.png" } }) });

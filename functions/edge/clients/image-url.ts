@@ -1,12 +1,13 @@
 /**
  * Fetching an image by URL without becoming an SSRF proxy: http(s) only, no credentials in the URL,
- * no loopback/private/link-local/reserved IP literals or local host names (unless the deployment
- * explicitly allows private addresses, as local dev does), redirects followed by hand and each hop
+ * no loopback/private/link-local/reserved IP literals or local host names (host-policy.ts; unless the
+ * deployment explicitly allows private addresses, as local dev does), redirects followed by hand and each hop
  * checked again, a timeout, a content-type check and a byte cap enforced while streaming.
  */
 import { AppError } from "../errors";
 import { readCapped } from "../util/read-capped";
 import { MAX_IMAGE_BYTES } from "../validation/image-bytes";
+import { hostBlocked } from "./host-policy";
 
 export interface ImageUrlPolicy {
   readonly allowPrivate: boolean;
@@ -16,27 +17,6 @@ export interface ImageUrlPolicy {
 }
 
 const ALLOWED_TYPES = /^image\/(png|jpeg|webp)\b/i;
-
-function ipv4Blocked(host: string): boolean {
-  const m = host.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-  if (!m) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0) ||
-    (a === 198 && (b === 18 || b === 19)) || a >= 224
-  );
-}
-
-function ipv6Blocked(host: string): boolean {
-  if (!host.startsWith("[")) return false;
-  const h = host.slice(1, -1).toLowerCase();
-  if (h === "::" || h === "::1") return true;
-  if (/^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith("ff")) return true; // ULA, link-local, multicast
-  const mapped = h.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
-  if (mapped) return ipv4Blocked(mapped[1]!);
-  return /^::ffff:/.test(h); // other IPv4-mapped spellings: refuse rather than parse
-}
 
 /** Throws AppError 400 `blocked_url` when the URL may not be fetched. */
 export function checkImageUrl(raw: string, allowPrivate: boolean): URL {
@@ -49,9 +29,8 @@ export function checkImageUrl(raw: string, allowPrivate: boolean): URL {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new AppError(400, "blocked_url", "image.url must be http or https");
   if (url.username || url.password) throw new AppError(400, "blocked_url", "image.url must not carry credentials");
   if (allowPrivate) return url;
-  const host = url.hostname.toLowerCase();
-  // WHATWG URL parsing already normalises decimal/hex/octal IPv4 spellings to dotted form.
-  if (ipv4Blocked(host) || ipv6Blocked(host) || host === "localhost" || /\.(localhost|local|internal|home\.arpa)$/.test(host) || !host.includes(".")) {
+  // WHATWG URL parsing has already normalised IPv4 spellings, IPv6 and case (host-policy.ts).
+  if (hostBlocked(url.hostname)) {
     throw new AppError(400, "blocked_url", "image.url points to a private or local address");
   }
   return url;
