@@ -1,0 +1,5 @@
+/** The Sort-of-CLEVR task (pure TypeScript: Node, browsers, workerd). Node-only codec helpers: ./augment-node. */
+export * from "./generator";
+export * from "./augment";
+export * from "./answerability";
+export * from "./question-sets";
