@@ -91,7 +91,7 @@ async function main() {
     await stack?.stop();
   }
 
-  const offline = existsSync("models/eval.json") ? (JSON.parse(readFileSync("models/eval.json", "utf8")) as { seed: number; images: number; heads: { fusion: string; int8: { overall: number; relational: number; nonRelational: number } }[] }) : null;
+  const offline = existsSync("models/sort-of-clevr/eval.json") ? (JSON.parse(readFileSync("models/sort-of-clevr/eval.json", "utf8")) as { seed: number; images: number; heads: { fusion: string; int8: { overall: number; relational: number; nonRelational: number } }[] }) : null;
   const comparable = offline && offline.seed === a.seed && offline.images === a.images;
   const rows = FUSIONS.map((f) => ({ fusion: f, ...summary(tallies[f]), offline: offline?.heads.find((h) => h.fusion === f)?.int8 }));
   const L: string[] = ["# Accuracy through the HTTP path", ""];

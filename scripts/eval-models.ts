@@ -13,6 +13,8 @@ import { cpus, totalmem, platform, release } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer } from "@huggingface/tokenizers";
+import { toV1Manifest } from "../functions/suites/legacy-v1";
+import { readSuiteManifest } from "../functions/suites/node";
 import {
   generateScene,
   renderScene,
@@ -40,7 +42,7 @@ interface Manifest {
 }
 
 function parseArgs(argv: string[]) {
-  const a = { models: "models", seed: 2026, images: 2000, out: "", json: "", batch: 100 };
+  const a = { models: "models/sort-of-clevr", seed: 2026, images: 2000, out: "", json: "", batch: 100 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1] ?? "";
@@ -94,7 +96,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
   const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
-  const manifest = JSON.parse(readFileSync(join(args.models, "manifest.json"), "utf8")) as Manifest;
+  const manifest = toV1Manifest(readSuiteManifest(args.models)) as Manifest;
   if (JSON.stringify(manifest.labels) !== JSON.stringify(LABELS)) throw new Error("manifest labels differ from the generator's");
   const tokJson = JSON.parse(Buffer.from(readChecked(args.models, manifest.tokenizer)).toString("utf8"));
   const tokenizer = new Tokenizer(tokJson, {});

@@ -14,7 +14,7 @@ import { textModelFromTransformersJsFolder } from "./inference/text-model";
 import { assetFiles, verifiedFiles } from "./models/asset-files";
 import { r2Files } from "./models/bundled-files";
 import { suiteTextModel } from "./models/suite-text-model";
-import { imageDims, manifest } from "./models/manifest";
+import { imageDims, manifest, SUITE_ASSET_PREFIX } from "./models/manifest";
 
 export interface Services {
   readonly config: EdgeConfig;
@@ -59,7 +59,7 @@ export function getServices(env: Env): Services {
     textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes),
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
-    heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS), manifest.heads), { textDim: manifest.text.dim, ...dims }),
+    heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS, SUITE_ASSET_PREFIX), manifest.heads), { textDim: manifest.text.dim, ...dims }),
     imageClient: config.featuresUrl
       ? new ImageFeaturesClient(
           {

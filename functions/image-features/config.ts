@@ -28,7 +28,7 @@ export interface Config {
 export const DEFAULTS: Config = {
   host: "127.0.0.1",
   port: 8081,
-  manifestPath: "models/manifest.json",
+  manifestPath: "models/repository/soc-image/config.json",
   modelName: "image-encoder",
   provider: "auto",
   intraOpThreads: 0,
@@ -100,7 +100,7 @@ const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => vo
 export const USAGE = `Usage: tsx functions/image-features/main.ts [options]
   --host H                 bind address (IMAGE_FEATURES_HOST, default 127.0.0.1)
   --port N                 port, 0 = any free (IMAGE_FEATURES_PORT, default 8081)
-  --manifest PATH          models manifest (IMAGE_FEATURES_MANIFEST, default models/manifest.json)
+  --manifest PATH          models manifest (IMAGE_FEATURES_MANIFEST, default models/repository/soc-image/config.json)
   --model-name NAME        name in /v2/models/{name} (IMAGE_FEATURES_MODEL_NAME, default image-encoder)
   --provider auto|cuda|cpu execution provider (IMAGE_FEATURES_PROVIDER, default auto)
   --intra-op-threads N     onnxruntime intra-op threads, 0 = all cores (IMAGE_FEATURES_INTRA_OP_THREADS)

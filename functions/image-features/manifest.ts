@@ -45,6 +45,14 @@ function tensor(v: unknown, where: string): TensorSpec {
   return { name: str(v, "name", where), datatype, shape: shape as number[] };
 }
 
+/** A model-repository config.json (models/repository/<name>/config.json) seen as a v1 image section. */
+function repositoryConfigAsImage(config: Record<string, unknown>, versions: Record<string, unknown>): Record<string, unknown> {
+  const v = typeof config.version === "number" ? config.version : Math.max(...Object.keys(versions).map(Number));
+  const entry = versions[String(v)];
+  if (!isRecord(entry)) throw new ManifestError(`version ${v} is not listed in versions`);
+  return { ...config, id: config.name, version: entry.humanVersion, sha256: entry.sha256, file: `${v}/model.onnx` };
+}
+
 export async function loadImageModelSpec(manifestPath: string): Promise<ImageModelSpec> {
   let parsed: unknown;
   try {
@@ -52,8 +60,8 @@ export async function loadImageModelSpec(manifestPath: string): Promise<ImageMod
   } catch (err) {
     throw new ManifestError(`cannot read manifest ${manifestPath}: ${(err as Error).message}`);
   }
-  if (!isRecord(parsed) || !isRecord(parsed.image)) throw new ManifestError(`${manifestPath} has no "image" section`);
-  const image = parsed.image;
+  const image = isRecord(parsed) && isRecord(parsed.image) ? parsed.image : isRecord(parsed) && isRecord(parsed.versions) ? repositoryConfigAsImage(parsed, parsed.versions) : null;
+  if (!image) throw new ManifestError(`${manifestPath} has no "image" section`);
   const input = tensor(image.input, "image.input");
   const [batch, channels, height, width] = input.shape;
   if (input.shape.length !== 4 || batch !== -1 || channels !== 3 || !height || !width || height < 1 || width < 1) {

@@ -18,12 +18,15 @@ for arg in "$@"; do
     *) OUT="$arg" ;;
   esac
 done
-MANIFEST="${IMAGE_FEATURES_MANIFEST:-$ROOT/models/manifest.json}"
+MANIFEST="${IMAGE_FEATURES_MANIFEST:-$ROOT/models/repository/soc-image/config.json}"
 # File name and sha256 of the image encoder, from the manifest (node is already required here).
 eval "$(node -e '
 const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-const path = require("path").resolve(require("path").dirname(process.argv[1]), m.image.file);
-console.log(`MODEL=${JSON.stringify(path)}; SHA=${JSON.stringify(m.image.sha256 || "")}`);
+// A v1 manifest image section, or a models/repository/<name>/config.json (integer version folders).
+const v = m.version ?? Math.max(...Object.keys(m.versions ?? {}).map(Number));
+const s = m.image ?? { file: `${v}/model.onnx`, sha256: m.versions[v].sha256 };
+const path = require("path").resolve(require("path").dirname(process.argv[1]), s.file);
+console.log(`MODEL=${JSON.stringify(path)}; SHA=${JSON.stringify(s.sha256 || "")}`);
 ' "$MANIFEST")"
 [ -f "$MODEL" ] || { echo "missing $MODEL (train/export it first)" >&2; exit 1; }
 ACTUAL=$(sha256sum "$MODEL" | cut -d' ' -f1)

@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
 });
 
 const manifest =
-  args.manifest ?? (existsSync(resolve(ROOT, "models/manifest.json")) ? "models/manifest.json" : "test/fixtures/image-encoder/manifest.json");
+  args.manifest ?? (existsSync(resolve(ROOT, "models/repository/soc-image/config.json")) ? "models/repository/soc-image/config.json" : "test/fixtures/image-encoder/manifest.json");
 const durationMs = Number(args.duration) * 1000;
 const warmupMs = Number(args.warmup) * 1000;
 const levels = (args.concurrency ?? "1,8,32").split(",").map(Number);

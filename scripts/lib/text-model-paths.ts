@@ -1,5 +1,5 @@
 /** Paths of the suite's text model (what the Worker serves), for Node-side references such as benchmarks. */
-import { readFileSync } from "node:fs";
+import { readSuiteManifest } from "../../functions/suites/node";
 
 export interface TextModelPaths {
   readonly tokenizer: string;
@@ -7,7 +7,9 @@ export interface TextModelPaths {
   readonly onnx: string;
 }
 
-export function bundledTextModelPaths(dir = "models"): TextModelPaths {
-  const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, "utf8")) as { tokenizer: { file: string }; text: { file: string } };
-  return { tokenizer: `${dir}/${manifest.tokenizer.file}`, onnx: `${dir}/${manifest.text.file}` };
+export function bundledTextModelPaths(dir = "models/sort-of-clevr", modality = "question"): TextModelPaths {
+  const manifest = readSuiteManifest(dir);
+  const enc = manifest.modalities.find((m) => m.name === modality)?.encoder;
+  if (enc?.runs !== "edge" || !enc.tokenizer) throw new Error(`${dir}: modality ${modality} has no edge text encoder`);
+  return { tokenizer: `${dir}/${enc.tokenizer.file}`, onnx: `${dir}/${enc.file}` };
 }

@@ -2,11 +2,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { assetFiles, ModelChecksumError, verifiedFiles } from "../../functions/edge/models/asset-files";
-import { manifest } from "../../functions/edge/models/manifest";
+import { manifest, SUITE_ASSET_PREFIX } from "../../functions/edge/models/manifest";
 
 describe("model assets", () => {
   it("every head and the text encoder are readable and match their sha256", async () => {
-    const read = verifiedFiles(assetFiles(env.ASSETS), [manifest.text, manifest.tokenizer, ...manifest.heads]);
+    const read = verifiedFiles(assetFiles(env.ASSETS, SUITE_ASSET_PREFIX), [manifest.text, manifest.tokenizer, ...manifest.heads]);
     for (const entry of [manifest.text, manifest.tokenizer, ...manifest.heads]) {
       const bytes = await read(entry.file);
       expect(bytes?.byteLength).toBe(entry.bytes);
@@ -19,12 +19,12 @@ describe("model assets", () => {
   });
 
   it("a missing file reads as null", async () => {
-    expect(await assetFiles(env.ASSETS)("heads/nope.onnx")).toBeNull();
+    expect(await assetFiles(env.ASSETS, SUITE_ASSET_PREFIX)("heads/nope.onnx")).toBeNull();
   });
 
   it("model files are not served to the public", async () => {
     const { SELF } = await import("cloudflare:test");
-    const res = await SELF.fetch("http://edge/models/manifest.json");
+    const res = await SELF.fetch("http://edge/models/sort-of-clevr/manifest.json");
     expect(res.status).toBe(404);
   });
 });

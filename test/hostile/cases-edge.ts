@@ -141,7 +141,7 @@ export function edgeCases(): HostileCase[] {
   const types = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=", "image/png", "", "application/jsonx", "application/octet-stream"];
   for (const r of routes) for (const t of types) cases.push({ name: `${r} content-type ${JSON.stringify(t)}`, target: "edge", method: "POST", path: r, headers: t ? { "content-type": t } : {}, body: JSON.stringify({ texts: [q], question: q, image: img }), expect: "4xx" });
   for (const r of routes) for (const m of ["GET", "PUT", "DELETE", "PATCH"]) cases.push({ name: `${m} ${r}`, target: "edge", method: m, path: r, headers: {}, expect: "4xx" });
-  for (const p of ["/models/manifest.json", "/models/heads/attention.onnx", "/_bench/text-encode", "/../../etc/passwd", "/v1/%00", "/v1/answer/../features/text", "/" + "a".repeat(5000)]) cases.push({ name: `GET ${p.slice(0, 40)}`, target: "edge", method: "GET", path: p, headers: {}, expect: "4xx" });
+  for (const p of ["/models/sort-of-clevr/manifest.json", "/models/sort-of-clevr/heads/attention.onnx", "/_bench/text-encode", "/../../etc/passwd", "/v1/%00", "/v1/answer/../features/text", "/" + "a".repeat(5000)]) cases.push({ name: `GET ${p.slice(0, 40)}`, target: "edge", method: "GET", path: p, headers: {}, expect: "4xx" });
 
   // Bad fusion names.
   for (const f of ["", "CONCAT", "concat ", "attention\u0000", "film", "../../etc", "__proto__", "constructor", "toString", "x".repeat(10000)]) {

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../functions/image-features/server.js";
 import { authHeaders, encode, expectedTensor, jsonInfer, maxAbsDiff, rawPixels, readInfer, ROOT, runDirect, start } from "./helpers.js";
 
-const MANIFEST = resolve(ROOT, "models/manifest.json");
-const image = existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, "utf8")) as { image?: { file: string } }).image : undefined;
+const MANIFEST = resolve(ROOT, "models/repository/soc-image/config.json");
+const versions = existsSync(MANIFEST) ? Object.keys((JSON.parse(readFileSync(MANIFEST, "utf8")) as { versions: Record<string, unknown> }).versions).map(Number) : [];
+const image = versions.length ? `${Math.max(...versions)}/model.onnx` : undefined;
 
 describe.skipIf(!image)("trained image encoder (models/manifest.json)", () => {
   let server: RunningServer;
@@ -32,7 +33,7 @@ describe.skipIf(!image)("trained image encoder (models/manifest.json)", () => {
     const { outputs } = await readInfer(res);
     const tensor = new Float32Array(2 * 3 * 75 * 75);
     raws.forEach((r, i) => tensor.set(expectedTensor(r), i * 3 * 75 * 75));
-    const ref = await runDirect(tensor, 2, resolve(ROOT, "models", image!.file));
+    const ref = await runDirect(tensor, 2, resolve(ROOT, "models/repository/soc-image", image!));
     expect(maxAbsDiff(outputs.get("pooled")!.data, ref.pooled!)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(outputs.get("grid")!.data, ref.grid!)).toBeLessThanOrEqual(1e-5);
   });

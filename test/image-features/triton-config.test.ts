@@ -20,7 +20,7 @@ function tensors(section: "input" | "output"): { name: string; type: string; dim
   }));
 }
 
-const manifests = [FIXTURE_MANIFEST, resolve(ROOT, "models/manifest.json")].filter((p) => existsSync(p));
+const manifests = [FIXTURE_MANIFEST, resolve(ROOT, "models/repository/soc-image/config.json")].filter((p) => existsSync(p));
 
 describe("Triton model configuration", () => {
   it("is an onnxruntime_onnx model named image-encoder with dynamic batching", () => {

@@ -10,9 +10,11 @@ import * as ort from "onnxruntime-node";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { generateScene, renderScene, LABELS } from "../../scripts/dataset/sort-of-clevr";
 import { readOnnx, tensorValues } from "./helpers/onnx-proto";
+import { toV1Manifest } from "../../functions/suites/legacy-v1";
+import { readSuiteManifest } from "../../functions/suites/node";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const MODELS = process.env.MODELS_DIR ?? join(ROOT, "models");
+const MODELS = process.env.MODELS_DIR ?? join(ROOT, "models/sort-of-clevr");
 const FIXTURES = process.env.FIXTURES_DIR ?? join(import.meta.dirname, "fixtures");
 
 interface FileRef {
@@ -20,7 +22,7 @@ interface FileRef {
   sha256: string;
   bytes: number;
 }
-const manifest = JSON.parse(readFileSync(join(MODELS, "manifest.json"), "utf8"));
+const manifest = toV1Manifest(readSuiteManifest(MODELS));
 const fxText = JSON.parse(readFileSync(join(FIXTURES, "text-encoder.json"), "utf8"));
 const fxImage = JSON.parse(readFileSync(join(FIXTURES, "image-encoder.json"), "utf8"));
 const fxHeads = JSON.parse(readFileSync(join(FIXTURES, "heads.json"), "utf8"));
@@ -78,7 +80,7 @@ describe("models/manifest.json", () => {
   });
 
   it("follows docs/contracts.md", () => {
-    expect(manifest.schema).toBe(1);
+    expect(readSuiteManifest(MODELS).schemaVersion).toBe(2);
     expect(manifest.suite.id).toBe("sort-of-clevr");
     expect(manifest.labels).toEqual([...LABELS]);
     expect(manifest.tokenizer.maxTokens).toBe(24);

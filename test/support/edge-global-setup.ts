@@ -11,9 +11,10 @@ import { startFaultProxy } from "./fault-proxy";
 
 export default async function setup() {
   const proxyPort = Number(process.env.EDGEFUSE_TEST_PROXY_PORT);
-  const manifest = JSON.parse(readFileSync("models/manifest.json", "utf8")) as { image: { outputs: { name: string; shape: number[] }[] } };
-  const pooled = manifest.image.outputs.find((o) => o.name === "pooled")!.shape;
-  const grid = manifest.image.outputs.find((o) => o.name === "grid")!.shape;
+  const manifest = JSON.parse(readFileSync("models/sort-of-clevr/manifest.json", "utf8")) as { modalities: { name: string; encoder: { outputs: { name: string; shape: number[] }[] } }[] };
+  const outputs = manifest.modalities.find((m) => m.name === "image")!.encoder.outputs;
+  const pooled = outputs.find((o) => o.name === "pooled")!.shape;
+  const grid = outputs.find((o) => o.name === "grid")!.shape;
   const server = await startProcess(
     process.execPath,
     ["--import", "tsx", "functions/image-features/main.ts", "--host", "127.0.0.1", "--port", "0", "--provider", "cpu", "--max-queue-delay-ms", "2"],
