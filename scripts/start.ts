@@ -41,7 +41,9 @@ if (existsSync("functions/image-features/main.ts")) {
   run("image-features", process.execPath, ["--import", "tsx", "functions/image-features/main.ts", "--host", host, "--port", imagePort, "--insecure-local"]);
   vars.push("--var", `IMAGE_FEATURES_URL:http://${host}:${imagePort}`);
 }
-run("edge", process.execPath, ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", host, "--port", edgePort, ...vars], {
+// Devtools listen on 9229 unless INSPECTOR_PORT says otherwise: a second local stack (tests, benchmarks) needs its own.
+const inspector = process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : [];
+run("edge", process.execPath, ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", host, "--port", edgePort, ...inspector, ...vars], {
   WRANGLER_SEND_METRICS: "false",
 });
 console.log(`[start] edge on http://${host}:${edgePort}  (try: curl http://${host}:${edgePort}/healthz)`);

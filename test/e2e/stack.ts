@@ -15,11 +15,11 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
     log(`using the running stack at ${given}`);
     return { url: given.replace(/\/+$/, ""), stop: async () => {} };
   }
-  const [edgePort, imagePort] = [await freePort(), await freePort()];
+  const [edgePort, imagePort, inspectorPort] = [await freePort(), await freePort(), await freePort()];
   log(`starting scripts/start.ts (edge :${edgePort}, image features :${imagePort})`);
   // Both children log a ready line; the lookaheads wait for the two, in either order.
   const ready = /^(?=[\s\S]*Ready on http)(?=[\s\S]*image-features ready on)/;
-  const started = await startProcess(process.execPath, ["--import", "tsx", "scripts/start.ts"], `http://127.0.0.1:${edgePort}`, ready, { PORT: String(edgePort), IMAGE_FEATURES_PORT: String(imagePort) }, 180_000);
+  const started = await startProcess(process.execPath, ["--import", "tsx", "scripts/start.ts"], `http://127.0.0.1:${edgePort}`, ready, { PORT: String(edgePort), IMAGE_FEATURES_PORT: String(imagePort), INSPECTOR_PORT: String(inspectorPort) }, 180_000);
   log(`stack ready in ${(started.readyMs / 1000).toFixed(1)} s`);
   return { url: started.url, stop: () => started.stop() };
 }

@@ -2,7 +2,7 @@
  * The question pickers: the generator's six templates × six colours, so the page offers exactly
  * the questions the models were trained on, and the true answer when the scene is known.
  */
-import { answerQuestion, COLOURS, parseQuestion, QUESTION_TYPES, questionText, type Colour, type QuestionType, type Scene } from "../../../scripts/dataset/sort-of-clevr";
+import { answerQuestion, COLOURS, parseQuestion, QUESTION_TYPES, questionText, type Colour, type QuestionType, type Scene } from "../../tasks/sort-of-clevr/generator";
 import { option } from "./dom";
 
 const TYPE_NAMES: Record<QuestionType, string> = {
@@ -28,4 +28,12 @@ export function pickedQuestion(template: HTMLSelectElement, colour: HTMLSelectEl
 export function trueAnswer(scene: Scene | undefined, question: string): string | undefined {
   const parsed = scene ? parseQuestion(question) : null;
   return scene && parsed ? answerQuestion(scene, parsed) : undefined;
+}
+
+/** Points the pickers at a typed (or linked) question when it is one of the templates. */
+export function syncPickers(template: HTMLSelectElement, colour: HTMLSelectElement, question: string): void {
+  const parsed = parseQuestion(question);
+  if (!parsed) return;
+  template.value = parsed.type;
+  colour.value = parsed.colour;
 }

@@ -1,8 +1,8 @@
 /**
- * Draws a fresh Sort-of-CLEVR scene in the browser with the project's own generator and encodes it
- * as PNG through a canvas, so the image the edge sees is pixel-identical to a generated dataset image.
+ * Draws a Sort-of-CLEVR scene in the browser with the project's own generator and encodes it as PNG
+ * through a canvas, so the image the edge sees is pixel-identical to a generated dataset image.
  */
-import { generateScene, IMAGE_SIZE, renderScene, type Scene } from "../../../scripts/dataset/sort-of-clevr";
+import { generateScene, IMAGE_SIZE, renderScene, type Scene } from "../../tasks/sort-of-clevr/generator";
 
 export async function scenePng(scene: Scene): Promise<Blob> {
   const rgb = renderScene(scene);
@@ -21,8 +21,12 @@ export async function scenePng(scene: Scene): Promise<Blob> {
   return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("canvas.toBlob failed"))), "image/png"));
 }
 
-/** A scene from a random seed outside the training seeds' neighbourhood; index 0 of its stream. */
-export function randomScene(): Scene {
-  const seed = 100_000 + (crypto.getRandomValues(new Uint32Array(1))[0]! % 900_000);
+/** A seed outside the training seeds' neighbourhood. */
+export function randomSceneSeed(): number {
+  return 100_000 + (crypto.getRandomValues(new Uint32Array(1))[0]! % 900_000);
+}
+
+/** Scene 0 of a seed's stream: what a link's `seed=` parameter reproduces. */
+export function sceneFromSeed(seed: number): Scene {
   return generateScene(seed, 0);
 }
