@@ -1,6 +1,7 @@
 /**
- * Generate a Sort-of-CLEVR split.
- *   npx tsx scripts/dataset/cli.ts --seed 7 --images 100 --out .data/demo [--png] [--all-questions]
+ * Generate a dataset split for a suite: `--suite sort-of-clevr` (default, below) or `--suite sentiment`
+ * (dispatched to scripts/dataset/sentiment.ts's main(argv) with the other arguments).
+ *   npx tsx scripts/dataset/cli.ts [--suite sort-of-clevr] --seed 7 --images 100 --out .data/demo [--png] [--all-questions]
  * Writes to --out:
  *   images.u8        raw uint8, N × 75 × 75 × 3 (RGB, row-major)
  *   questions.jsonl  one record a line: {image, question, type, colour, relational, answer}
@@ -36,7 +37,7 @@ function parseArgs(argv: string[]) {
     else if (a === "--all-questions") args.all = true;
     else if (a === "--quiet") args.quiet = true;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: cli.ts --seed N --images N --out DIR [--png] [--all-questions] [--quiet]");
+      console.log("usage: cli.ts [--suite sort-of-clevr|sentiment] --seed N --images N --out DIR [--png] [--all-questions] [--quiet]");
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -45,7 +46,30 @@ function parseArgs(argv: string[]) {
   return args;
 }
 
-const args = parseArgs(process.argv.slice(2));
+const SUITES = ["sort-of-clevr", "sentiment"] as const;
+
+/** Split `--suite X` (or `--suite=X`) off the arguments. */
+function takeSuite(argv: string[]): { suite: string; rest: string[] } {
+  const rest: string[] = [];
+  let suite = "sort-of-clevr";
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--suite") suite = argv[++i] ?? "";
+    else if (a.startsWith("--suite=")) suite = a.slice("--suite=".length);
+    else rest.push(a);
+  }
+  if (!(SUITES as readonly string[]).includes(suite)) throw new Error(`--suite must be one of ${SUITES.join(", ")}, got "${suite}"`);
+  return { suite, rest };
+}
+
+const { suite, rest } = takeSuite(process.argv.slice(2));
+if (suite === "sentiment") {
+  // imported lazily: the sentiment generator is its own module (H6) and the Sort-of-CLEVR path must not need it
+  const sentiment = (await import("./sentiment")) as { main: (argv: string[]) => unknown };
+  await sentiment.main(rest);
+  process.exit(0);
+}
+const args = parseArgs(rest);
 const t0 = Date.now();
 mkdirSync(args.out, { recursive: true });
 if (args.png) mkdirSync(join(args.out, "png"), { recursive: true });
