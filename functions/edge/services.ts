@@ -2,7 +2,7 @@
  * Per-isolate state: encoders, fusion heads, feature caches and the image-feature client. Built on
  * first use (never at import time) and rebuilt only when the configuration that shapes it changes.
  */
-import { CircuitBreaker } from "./clients/circuit-breaker";
+import { FeatureClient } from "./clients/feature-client";
 import { ImageFeaturesClient } from "./clients/image-features-client";
 import { type EdgeConfig, readConfig } from "./config";
 import { LruCache } from "./cache/lru";
@@ -27,6 +27,9 @@ export interface Services {
   readonly heads: FusionHeads;
   /** Head outputs per (head version, text key, image key): see features/answer.ts. */
   readonly fusedCache: LruCache<Float32Array>;
+  /** The feature function (any remote encoder a suite names); null when FEATURES_URL is unset. */
+  readonly featureClient: FeatureClient | null;
+  /** The VQA answer path's pooled + grid view of featureClient. */
   readonly imageClient: ImageFeaturesClient | null;
 }
 
@@ -52,6 +55,18 @@ export function getServices(env: Env): Services {
   }
   const dims = imageDims();
   const remotes = remoteStores(env, config.remoteCacheTtlSeconds);
+  const featureClient = config.featuresUrl
+    ? new FeatureClient({
+        baseUrl: config.featuresUrl,
+        token: config.featuresToken || undefined,
+        attemptTimeoutMs: config.featuresAttemptTimeoutMs,
+        deadlineMs: config.featuresDeadlineMs,
+        maxAttempts: config.featuresMaxAttempts,
+        backoffBaseMs: 50,
+        breakerFailures: config.breakerFailures,
+        breakerCooldownMs: config.breakerCooldownMs,
+      })
+    : null;
   const services: Services = {
     config,
     suiteText,
@@ -60,22 +75,8 @@ export function getServices(env: Env): Services {
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
     heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS, SUITE_ASSET_PREFIX), manifest.heads), { textDim: manifest.text.dim, ...dims }),
-    imageClient: config.featuresUrl
-      ? new ImageFeaturesClient(
-          {
-            baseUrl: config.featuresUrl,
-            modelName: config.imageFeaturesModel,
-            token: config.featuresToken || undefined,
-            inputName: "image",
-            ...dims,
-            attemptTimeoutMs: config.featuresAttemptTimeoutMs,
-            deadlineMs: config.featuresDeadlineMs,
-            maxAttempts: config.featuresMaxAttempts,
-            backoffBaseMs: 50,
-          },
-          new CircuitBreaker(config.breakerFailures, config.breakerCooldownMs),
-        )
-      : null,
+    featureClient,
+    imageClient: featureClient ? new ImageFeaturesClient(featureClient, { modelName: config.imageFeaturesModel, ...dims }) : null,
   };
   current = { key, services };
   return services;

@@ -75,7 +75,7 @@ describe("API keys", () => {
     expect(right.status).toBe(200);
   });
   it("rejects malformed Authorization headers", async () => {
-    for (const header of ["Basic " + KEY_ONE, `Bearer ${KEY_ONE} extra`, `Bearer`, KEY_ONE, `Bearer ${KEY_ONE}\u0000`]) {
+    for (const header of ["Basic " + KEY_ONE, `Bearer ${KEY_ONE} extra`, `Bearer`, KEY_ONE, `Bearer ${KEY_ONE},${KEY_TWO}`, `Bearer "${KEY_ONE}"`]) {
       const res = await app.request("/v1/models", { headers: { authorization: header } }, withAuth(), ctx);
       expect(res.status, header).toBe(401);
     }

@@ -37,12 +37,18 @@ describe("faults in the image-feature function", () => {
     ["wrong-dims", 502, "image_features_bad_response", (n) => n === 1],
     ["nan", 502, "image_features_bad_response", (n) => n === 1],
     ["401", 502, "image_features_rejected", (n) => n === 1],
+    // Triton's answers when the model repository does not match what the edge sends: an outage, not bad input.
+    ["triton-datatype", 502, "image_features_bad_response", (n) => n === 1],
+    ["triton-shape", 502, "image_features_bad_response", (n) => n === 1],
+    ["triton-unknown-model", 502, "image_features_bad_response", (n) => n === 1],
+    // Only the feature function's explicit rejection of the image is the caller's fault.
+    ["corrupt-image", 422, "invalid_image", (n) => n === 1],
   ];
   it.each(cases)("%s → %i %s, retried only when retryable, nothing cached", async (mode, status, code, attempts) => {
     const { s, res, body } = await ask(mode);
     expect(res.status).toBe(status);
     expect(body.error.code).toBe(code);
-    expect(JSON.stringify(body)).not.toMatch(/injected|garbage-bytes|unauthorized/); // upstream bodies never leak
+    expect(JSON.stringify(body)).not.toMatch(/injected|garbage-bytes|unauthorized|TYPE_|Request for|corrupt or truncated/); // upstream bodies never leak
     expect(attempts((await faultCounts()).received)).toBe(true);
     expect(await cachedInCacheApi(s.png)).toBe(false);
     // The same image once the service is healthy: computed afresh, so nothing poisoned was stored.
@@ -50,6 +56,27 @@ describe("faults in the image-feature function", () => {
     const again = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 } });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { cache: { image: string } }).cache.image).toBe("miss");
+  });
+
+  it("a Triton datatype mismatch (400) opens the circuit breaker: the outage is not blamed on the images", async () => {
+    for (let i = 0; i < 3; i++) {
+      const { res, body } = await ask("triton-datatype");
+      expect(res.status).toBe(502);
+      expect(body.error.code).toBe("image_features_bad_response");
+      expect((await faultCounts()).received).toBe(1); // not retried: the answer will not change
+    }
+    const fast = await ask("pass");
+    expect(fast.res.status).toBe(502);
+    expect(fast.body.error.message).toMatch(/circuit open/);
+    expect((await faultCounts()).received).toBe(0);
+    await new Promise((r) => setTimeout(r, 1600)); // cooldown (IMAGE_FEATURES_BREAKER_COOLDOWN_MS)
+    expect((await ask("pass")).res.status).toBe(200);
+  });
+
+  it("an image the feature function rejects leaves the breaker closed", async () => {
+    for (let i = 0; i < 4; i++) expect((await ask("corrupt-image")).res.status).toBe(422);
+    expect((await ask("pass")).res.status).toBe(200);
+    expect((await faultCounts()).received).toBe(1);
   });
 
   it("a 503 followed by success is retried and answered", async () => {

@@ -6,15 +6,15 @@
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import { startProcess } from "../../scripts/bench/lib";
-import { EDGE_TEST_TOKEN } from "./edge-test-env";
+import { EDGE_TEST_IMAGE_MODEL, EDGE_TEST_TOKEN } from "./edge-test-env";
 import { startFaultProxy } from "./fault-proxy";
 
 export default async function setup() {
   const proxyPort = Number(process.env.EDGEFUSE_TEST_PROXY_PORT);
-  const manifest = JSON.parse(readFileSync("models/sort-of-clevr/manifest.json", "utf8")) as { modalities: { name: string; encoder: { outputs: { name: string; shape: number[] }[] } }[] };
-  const outputs = manifest.modalities.find((m) => m.name === "image")!.encoder.outputs;
-  const pooled = outputs.find((o) => o.name === "pooled")!.shape;
-  const grid = outputs.find((o) => o.name === "grid")!.shape;
+  // The feature-function model the Sort-of-CLEVR suite names (models/repository/<name>/config.json).
+  const model = JSON.parse(readFileSync(`models/repository/${EDGE_TEST_IMAGE_MODEL}/config.json`, "utf8")) as { outputs: { name: string; shape: number[] }[] };
+  const pooled = model.outputs.find((o) => o.name === "pooled")!.shape;
+  const grid = model.outputs.find((o) => o.name === "grid")!.shape;
   const server = await startProcess(
     process.execPath,
     ["--import", "tsx", "functions/image-features/main.ts", "--host", "127.0.0.1", "--port", "0", "--provider", "cpu", "--max-queue-delay-ms", "2"],
@@ -34,10 +34,10 @@ export default async function setup() {
 /** One inference before the tests, so the first test does not pay the encoder's cold start. */
 async function warmUp(url: string): Promise<void> {
   const png = await sharp({ create: { width: 75, height: 75, channels: 3, background: "#ffffff" } }).png().toBuffer();
-  const header = Buffer.from(JSON.stringify({ inputs: [{ name: "image", shape: [1], datatype: "BYTES", parameters: { binary_data_size: png.length + 4 } }] }));
+  const header = Buffer.from(JSON.stringify({ inputs: [{ name: "input", shape: [1], datatype: "BYTES", parameters: { binary_data_size: png.length + 4 } }] }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(png.length);
-  const res = await fetch(`${url}/v2/models/image-encoder/infer`, {
+  const res = await fetch(`${url}/v2/models/${EDGE_TEST_IMAGE_MODEL}/infer`, {
     method: "POST",
     headers: { authorization: `Bearer ${EDGE_TEST_TOKEN}`, "inference-header-content-length": String(header.length), "content-type": "application/octet-stream" },
     body: new Uint8Array(Buffer.concat([header, len, png])),

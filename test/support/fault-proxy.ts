@@ -1,13 +1,26 @@
 /**
  * A programmable proxy between the edge (under test) and the real image-feature server, for fault
  * injection: pass through, refuse (reset the connection), hang, answer slowly, 5xx, garbage bytes,
- * a well-formed response with wrong dims or NaN values. `POST /_fault` sets the mode;
+ * a well-formed response with wrong dims or NaN values, Triton's 400s for a contract mismatch, an
+ * explicit rejection of the image. `POST /_fault` sets the mode;
  * `GET /_fault` reports how many infer requests arrived and how many were forwarded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type FaultMode = "pass" | "refuse" | "hang" | "slow" | "500" | "503-once" | "garbage" | "bad-json" | "wrong-dims" | "nan" | "401";
+export type FaultMode =
+  | "pass" | "refuse" | "hang" | "slow" | "500" | "503-once" | "garbage" | "bad-json" | "wrong-dims" | "nan" | "401"
+  // Answers the way Triton does when the edge and the model repository disagree (HTTP 400, message only):
+  | "triton-datatype" | "triton-shape" | "triton-unknown-model"
+  // This project's feature function rejecting the image itself (its stable input code):
+  | "corrupt-image";
+
+/** Triton's error bodies (core/src/infer_request.cc wording) for contract mismatches. */
+const TRITON_ERRORS: Record<string, string> = {
+  "triton-datatype": "unexpected datatype TYPE_FP32 for inference input 'image', expecting TYPE_STRING",
+  "triton-shape": "[request id: <id_unknown>] unexpected shape for input 'image' for model 'soc-image'. Expected [-1,3,75,75], got [1,1]. ",
+  "triton-unknown-model": "Request for unknown model: 'soc-image' is not found",
+};
 
 export interface FaultProxy {
   readonly url: string;
@@ -99,6 +112,16 @@ export async function startFaultProxy(upstream: string, dims: { pooled: number; 
         case "401":
           res.writeHead(401, { "content-type": "application/json" });
           res.end(JSON.stringify({ error: "unauthorized" }));
+          return;
+        case "triton-datatype":
+        case "triton-shape":
+        case "triton-unknown-model":
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: TRITON_ERRORS[mode] }));
+          return;
+        case "corrupt-image":
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: "image 0 is not a valid png (corrupt or truncated)", code: "corrupt_image" }));
           return;
         case "garbage":
           res.writeHead(200, { "content-type": "application/octet-stream", "inference-header-content-length": "7" });

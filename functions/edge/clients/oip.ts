@@ -1,6 +1,6 @@
 /**
- * Open Inference Protocol (KServe v2) REST encoding for the edge's one call: encoded images in as a
- * BYTES tensor, FP32 outputs back. Uses the binary tensor data extension both ways (JSON floats are
+ * Open Inference Protocol (KServe v2) REST encoding for the edge's one call: encoded items (images,
+ * audio) in as a BYTES tensor, FP32 outputs back. Uses the binary tensor data extension both ways (JSON floats are
  * slow to parse), and reads plain JSON responses too, as Triton and KServe may send either.
  */
 
@@ -16,7 +16,7 @@ export class OipProtocolError extends Error {}
 const LE = true;
 
 /** Builds an infer request body: JSON header, then each BYTES element as u32 length + bytes. */
-export function encodeImageInferRequest(inputName: string, images: readonly Uint8Array[], outputs: readonly string[]): { body: Uint8Array; headerLength: number } {
+export function encodeBytesInferRequest(inputName: string, images: readonly Uint8Array[], outputs: readonly string[]): { body: Uint8Array; headerLength: number } {
   const binarySize = images.reduce((n, img) => n + 4 + img.byteLength, 0);
   const header = new TextEncoder().encode(
     JSON.stringify({
