@@ -14,23 +14,25 @@ import {
   type ResponseOutput,
 } from "./protocol.js";
 
-/** What the model accepts, from the manifest. */
+/** What a served model accepts (from its repository config). */
 export interface Signature {
-  inputName: string;
-  channels: number;
-  height: number;
-  width: number;
+  /** Name of the BYTES input (encoded items): "input", the name the edge and the Triton ensemble use. */
+  bytesInputName: string;
+  /** The ONNX input's name: also accepted for BYTES (older clients), and for preprocessed FP32 tensors. */
+  tensorInputName: string;
+  /** Per-item dims of the preprocessed tensor (the ONNX input without the batch dim). */
+  itemShape: number[];
   outputs: { name: string; shape: number[] }[];
 }
 
-export type ImageInput =
-  | { kind: "encoded"; images: Buffer[] }
-  /** Already preprocessed NCHW x/255 tensor, exactly what Triton serving the raw ONNX takes. */
+export type ItemsInput =
+  | { kind: "encoded"; items: Buffer[] }
+  /** Already preprocessed tensor, exactly what Triton serving the raw ONNX takes. */
   | { kind: "tensor"; data: Float32Array; count: number };
 
 export interface ParsedInfer {
   id: string | undefined;
-  input: ImageInput;
+  input: ItemsInput;
   outputs: { name: string; binary: boolean }[];
 }
 
@@ -93,7 +95,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 function decodeBase64(s: unknown, index: number): Buffer {
   if (typeof s !== "string" || !BASE64.test(s) || s.length % 4 === 1) {
-    throw bad("invalid_base64", `image element ${index} must be a base64 string (standard or URL-safe alphabet)`);
+    throw bad("invalid_base64", `BYTES element ${index} must be a base64 string (standard or URL-safe alphabet)`);
   }
   return Buffer.from(s, "base64");
 }
@@ -110,11 +112,11 @@ function splitBytesElements(raw: Buffer, count: number): Buffer[] {
     out.push(raw.subarray(at, at + len));
     at += len;
   }
-  if (out.length !== count) throw bad("wrong_shape", `shape says ${count} images, binary data holds ${out.length}`);
+  if (out.length !== count) throw bad("wrong_shape", `shape says ${count} elements, binary data holds ${out.length}`);
   return out;
 }
 
-function parseImageInput(input: RequestInput, raw: Buffer | undefined, sig: Signature, maxImages: number): ImageInput {
+function parseItemsInput(input: RequestInput, raw: Buffer | undefined, sig: Signature, maxItems: number): ItemsInput {
   const shape = input.shape;
   const count = shape[0] ?? 0;
   if (input.datatype === "BYTES") {
@@ -122,24 +124,27 @@ function parseImageInput(input: RequestInput, raw: Buffer | undefined, sig: Sign
     if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1)) || count < 1) {
       throw bad("wrong_shape", `BYTES input "${input.name}" must have shape [N] (or [N, 1]) with N >= 1, got ${JSON.stringify(shape)}`);
     }
-    if (count > maxImages) throw new ProtocolError(413, "too_many_images", `at most ${maxImages} images per request, got ${count}`);
+    if (count > maxItems) throw new ProtocolError(413, "too_many_images", `at most ${maxItems} items per request, got ${count}`);
     const contentType = input.parameters?.content_type;
     if (contentType !== undefined && contentType !== "base64") {
       throw new ProtocolError(415, "unsupported_content_type", `JSON BYTES elements are base64; content_type "${String(contentType)}" is not supported`);
     }
-    if (raw) return { kind: "encoded", images: splitBytesElements(raw, count) };
+    if (raw) return { kind: "encoded", items: splitBytesElements(raw, count) };
     const flat: unknown[] = [];
     flatten(input.data, flat);
-    if (input.data === undefined || flat.length !== count) throw bad("wrong_shape", `shape says ${count} images, data holds ${input.data === undefined ? 0 : flat.length}`);
-    return { kind: "encoded", images: flat.map(decodeBase64) };
+    if (input.data === undefined || flat.length !== count) throw bad("wrong_shape", `shape says ${count} elements, data holds ${input.data === undefined ? 0 : flat.length}`);
+    return { kind: "encoded", items: flat.map(decodeBase64) };
   }
   if (input.datatype === "FP32") {
-    const want = [count, sig.channels, sig.height, sig.width];
-    if (shape.length !== 4 || shape.some((d, i) => d !== want[i]) || count < 1) {
-      throw bad("wrong_shape", `FP32 input "${input.name}" must have shape [N, ${sig.channels}, ${sig.height}, ${sig.width}], got ${JSON.stringify(shape)}`);
+    if (input.name !== sig.tensorInputName) {
+      throw bad("wrong_datatype", `input "${input.name}" takes BYTES (encoded items); preprocessed FP32 goes to "${sig.tensorInputName}"`);
     }
-    if (count > maxImages) throw new ProtocolError(413, "too_many_images", `at most ${maxImages} images per request, got ${count}`);
-    const size = count * sig.channels * sig.height * sig.width;
+    const want = [count, ...sig.itemShape];
+    if (shape.length !== want.length || shape.some((d, i) => d !== want[i]) || count < 1) {
+      throw bad("wrong_shape", `FP32 input "${input.name}" must have shape [N, ${sig.itemShape.join(", ")}], got ${JSON.stringify(shape)}`);
+    }
+    if (count > maxItems) throw new ProtocolError(413, "too_many_images", `at most ${maxItems} items per request, got ${count}`);
+    const size = want.reduce((a, b) => a * b, 1);
     if (raw) {
       if (raw.length !== size * 4) throw bad("wrong_shape", `FP32 binary data must be ${size * 4} bytes, got ${raw.length}`);
       const data = new Float32Array(size); // copy: the body slice may not be 4-byte aligned
@@ -157,10 +162,18 @@ function parseImageInput(input: RequestInput, raw: Buffer | undefined, sig: Sign
     }
     return { kind: "tensor", data, count };
   }
-  throw bad("wrong_datatype", `input "${input.name}" must be BYTES (encoded images) or FP32 (preprocessed tensor), got ${input.datatype}`);
+  throw bad("wrong_datatype", `input "${input.name}" must be BYTES (encoded items) or FP32 (preprocessed tensor), got ${input.datatype}`);
 }
 
-export function parseInferRequest(body: Buffer, headerLength: string | undefined, sig: Signature, maxImages: number): ParsedInfer {
+const allOutputs = (sig: Signature) => sig.outputs.map((o) => ({ name: o.name, binary: true }));
+
+export function parseInferRequest(body: Buffer, headerLength: string | undefined, sig: Signature, maxItems: number): ParsedInfer {
+  // Raw binary request (binary extension): header length 0, the body is the one BYTES element;
+  // batch 1, every output returned in binary, as Triton does.
+  if (headerLength !== undefined && /^0+$/.test(headerLength)) {
+    if (body.length === 0) throw bad("invalid_binary", "raw binary request with an empty body");
+    return { id: undefined, input: { kind: "encoded", items: [body] }, outputs: allOutputs(sig) };
+  }
   const { header, binary } = splitBody(body, headerLength);
   // Slice the binary section in input order, as the extension defines.
   let at = 0;
@@ -175,24 +188,25 @@ export function parseInferRequest(body: Buffer, headerLength: string | undefined
   });
   if (at !== binary.length) throw bad("invalid_binary", `${binary.length - at} binary bytes are not claimed by any input`);
 
+  const names = new Set([sig.bytesInputName, sig.tensorInputName]);
   for (const input of header.inputs) {
-    if (input.name !== sig.inputName) throw bad("unknown_input", `unknown input "${input.name}"; the model takes "${sig.inputName}"`);
+    if (!names.has(input.name)) throw bad("unknown_input", `unknown input "${input.name}"; the model takes "${sig.bytesInputName}" (BYTES)`);
   }
-  const index = header.inputs.findIndex((i) => i.name === sig.inputName);
-  const input = header.inputs[index];
-  if (!input) throw bad("missing_input", `missing input "${sig.inputName}"`);
-  if (header.inputs.length > 1) throw bad("bad_request", `input "${sig.inputName}" is given more than once`);
+  const input = header.inputs[0];
+  if (!input) throw bad("missing_input", `missing input "${sig.bytesInputName}"`);
+  if (header.inputs.length > 1) throw bad("bad_request", "the model takes exactly one input");
 
   const allBinary = binaryFlag(header.parameters, "binary_data_output") ?? false;
   const known = new Set(sig.outputs.map((o) => o.name));
-  const requested: RequestOutput[] = header.outputs ?? sig.outputs.map((o) => ({ name: o.name }));
+  // No outputs, or an empty list: every output (as Triton does).
+  const requested: RequestOutput[] = header.outputs && header.outputs.length > 0 ? header.outputs : sig.outputs.map((o) => ({ name: o.name }));
   const outputs = requested.map((o) => {
     if (!known.has(o.name)) throw bad("unknown_output", `unknown output "${o.name}"; the model has ${[...known].join(", ")}`);
     return { name: o.name, binary: binaryFlag(o.parameters, "binary_data") ?? allBinary };
   });
   if (new Set(outputs.map((o) => o.name)).size !== outputs.length) throw bad("bad_request", "an output is requested more than once");
 
-  return { id: header.id, input: parseImageInput(input, raws[index], sig, maxImages), outputs };
+  return { id: header.id, input: parseItemsInput(input, raws[0], sig, maxItems), outputs };
 }
 
 export interface EncodedResponse {

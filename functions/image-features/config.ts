@@ -3,15 +3,17 @@
  * Also enforces the one start-up safety rule: auth may be off only on a loopback address.
  */
 import { isIP } from "node:net";
+import { MODEL_NAME } from "./repository/config-schema.js";
 
 export type ProviderChoice = "auto" | "cuda" | "cpu";
 
 export interface Config {
   host: string;
   port: number;
-  manifestPath: string;
-  /** Name clients use in /v2/models/{name}; stable across model versions (the manifest id/version go in metadata). */
-  modelName: string;
+  /** Model repository: <name>/config.json + <version>/model.onnx folders (docs/image-features.md). */
+  repositoryPath: string;
+  /** Serve only these models of the repository; empty = all of them. */
+  models: string[];
   provider: ProviderChoice;
   /** 0 lets onnxruntime pick (all cores). */
   intraOpThreads: number;
@@ -28,8 +30,8 @@ export interface Config {
 export const DEFAULTS: Config = {
   host: "127.0.0.1",
   port: 8081,
-  manifestPath: "models/repository/soc-image/config.json",
-  modelName: "image-encoder",
+  repositoryPath: "models/repository",
+  models: [],
   provider: "auto",
   intraOpThreads: 0,
   auth: { enabled: true, token: undefined },
@@ -61,8 +63,15 @@ export function isLoopback(host: string): boolean {
 const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => void; boolean?: true }> = {
   "--host": { env: "IMAGE_FEATURES_HOST", apply: (c, v) => void (c.host = v) },
   "--port": { env: "IMAGE_FEATURES_PORT", apply: (c, v) => void (c.port = int("port", v, 0)) },
-  "--manifest": { env: "IMAGE_FEATURES_MANIFEST", apply: (c, v) => void (c.manifestPath = v) },
-  "--model-name": { env: "IMAGE_FEATURES_MODEL_NAME", apply: (c, v) => void (c.modelName = v) },
+  "--repository": { env: "IMAGE_FEATURES_REPOSITORY", apply: (c, v) => void (c.repositoryPath = v) },
+  "--models": {
+    env: "IMAGE_FEATURES_MODELS",
+    apply: (c, v) => {
+      const names = v.split(",").map((n) => n.trim());
+      if (names.some((n) => !MODEL_NAME.test(n))) throw new ConfigError(`models must be a comma-separated list of model names, got "${v}"`);
+      c.models = names;
+    },
+  },
   "--provider": {
     env: "IMAGE_FEATURES_PROVIDER",
     apply: (c, v) => {
@@ -100,20 +109,20 @@ const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => vo
 export const USAGE = `Usage: tsx functions/image-features/main.ts [options]
   --host H                 bind address (IMAGE_FEATURES_HOST, default 127.0.0.1)
   --port N                 port, 0 = any free (IMAGE_FEATURES_PORT, default 8081)
-  --manifest PATH          models manifest (IMAGE_FEATURES_MANIFEST, default models/repository/soc-image/config.json)
-  --model-name NAME        name in /v2/models/{name} (IMAGE_FEATURES_MODEL_NAME, default image-encoder)
+  --repository DIR         model repository (IMAGE_FEATURES_REPOSITORY, default models/repository)
+  --models A,B             serve only these models (IMAGE_FEATURES_MODELS, default: every model in the repository)
   --provider auto|cuda|cpu execution provider (IMAGE_FEATURES_PROVIDER, default auto)
   --intra-op-threads N     onnxruntime intra-op threads, 0 = all cores (IMAGE_FEATURES_INTRA_OP_THREADS)
-  --max-batch-size N       images per batch (IMAGE_FEATURES_MAX_BATCH_SIZE, default 32)
+  --max-batch-size N       cap on items per batch; each model's config.json sets its own (IMAGE_FEATURES_MAX_BATCH_SIZE, default 32)
   --max-queue-delay-ms N   how long a batch waits to fill (IMAGE_FEATURES_MAX_QUEUE_DELAY_MS, default 5)
   --adaptive-delay on|off  skip the delay when no other request is arriving (IMAGE_FEATURES_ADAPTIVE_DELAY, default on)
-  --max-queue N            admitted infer requests before 429 (IMAGE_FEATURES_MAX_QUEUE, default 256)
+  --max-queue N            admitted infer requests per model before 503 queue_full (IMAGE_FEATURES_MAX_QUEUE, default 256)
   --max-body-bytes N       request body limit (IMAGE_FEATURES_MAX_BODY_BYTES, default 16 MiB)
-  --max-images N           images per request (IMAGE_FEATURES_MAX_IMAGES, default 64)
+  --max-images N           items per request (IMAGE_FEATURES_MAX_IMAGES, default 64)
   --max-pixels N           decoded pixels per image (IMAGE_FEATURES_MAX_PIXELS, default 4096*4096)
   --request-timeout-ms N   per-request deadline (IMAGE_FEATURES_REQUEST_TIMEOUT_MS, default 30000)
   --shutdown-grace-ms N    drain time on SIGTERM (IMAGE_FEATURES_SHUTDOWN_GRACE_MS, default 30000)
-  --decode-concurrency N   images decoded at once (IMAGE_FEATURES_DECODE_CONCURRENCY, default 4)
+  --decode-concurrency N   items decoded at once, all models (IMAGE_FEATURES_DECODE_CONCURRENCY, default 4)
   --insecure-local         no auth; loopback hosts only (IMAGE_FEATURES_AUTH=off)
 Auth token: IMAGE_FEATURES_TOKEN (required unless --insecure-local).`;
 

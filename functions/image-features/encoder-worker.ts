@@ -55,8 +55,7 @@ async function load(): Promise<{ session: ort.InferenceSession; provider: Provid
 }
 
 async function run(session: ort.InferenceSession, batch: Float32Array, count: number): Promise<{ name: string; dims: number[]; data: Float32Array }[]> {
-  const [channels, height, width] = data.inputShape;
-  const results = await session.run({ [data.inputName]: new ort.Tensor("float32", batch, [count, channels, height, width]) }, data.outputNames);
+  const results = await session.run({ [data.inputName]: new ort.Tensor("float32", batch, [count, ...data.inputShape]) }, data.outputNames);
   return data.outputNames.map((name) => {
     const t = results[name];
     if (!t || !(t.data instanceof Float32Array)) throw new Error(`output ${name} is missing or not float32`);
@@ -70,7 +69,7 @@ async function main(): Promise<void> {
   try {
     loaded = await load();
     const missing = [data.inputName, ...data.outputNames].filter((n) => ![...loaded.session.inputNames, ...loaded.session.outputNames].includes(n));
-    if (missing.length) throw new Error(`model lacks tensors named in the manifest: ${missing.join(", ")}`);
+    if (missing.length) throw new Error(`model lacks tensors named in config.json: ${missing.join(", ")}`);
     // Warm up: the first run allocates and, on CUDA, picks kernels.
     await run(loaded.session, new Float32Array(data.inputShape.reduce((a, b) => a * b, 1)), 1);
   } catch (err) {

@@ -1,12 +1,12 @@
 /**
- * The image encoder as seen by the server: a handle on a worker thread (encoder-worker.ts) that owns
+ * An encoder (one served model) as seen by the server: a handle on a worker thread (encoder-worker.ts) that owns
  * the onnxruntime-node session. The execution provider is chosen once at start: CUDA when asked for
  * (or, with "auto", when the CUDA provider library is installed), else CPU; the provider that
  * actually loaded is reported, so metadata and /metrics never claim a GPU that is not there.
  */
 import { Worker } from "node:worker_threads";
 import type { ProviderChoice } from "./config.js";
-import { type ImageModelSpec, readModelBytes } from "./manifest.js";
+import { readModelBytes, type RepositoryModel } from "./repository/load.js";
 
 export type Provider = "cuda" | "cpu";
 
@@ -27,13 +27,14 @@ export interface Encoder {
   close(): Promise<void>;
 }
 
-/** What the worker needs; the model bytes are the ones whose sha256 the manifest check passed. */
+/** What the worker needs; the model bytes are the ones whose sha256 the config check passed. */
 export interface EncoderWorkerData {
   model: Uint8Array;
   provider: ProviderChoice;
   intraOpThreads: number;
   inputName: string;
-  inputShape: [number, number, number];
+  /** Per-item input dims (without the batch dimension). */
+  inputShape: number[];
   outputNames: string[];
 }
 
@@ -50,14 +51,15 @@ function workerEntry(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./encoder-worker-boot.mjs" : "./encoder-worker.js", import.meta.url);
 }
 
-export async function createEncoder(spec: ImageModelSpec, provider: ProviderChoice, intraOpThreads: number): Promise<Encoder> {
-  const model = await readModelBytes(spec);
+export async function createEncoder(repoModel: RepositoryModel, provider: ProviderChoice, intraOpThreads: number): Promise<Encoder> {
+  const model = await readModelBytes(repoModel);
+  const spec = repoModel.config;
   const workerData: EncoderWorkerData = {
     model,
     provider,
     intraOpThreads,
     inputName: spec.input.name,
-    inputShape: [spec.input.channels, spec.input.height, spec.input.width],
+    inputShape: spec.input.shape.slice(1),
     outputNames: spec.outputs.map((o) => o.name),
   };
   const worker = new Worker(workerEntry(), { workerData });
@@ -98,7 +100,7 @@ export async function createEncoder(spec: ImageModelSpec, provider: ProviderChoi
           const out = msg.outputs.find((x) => x.name === o.name);
           const shape = o.shape.slice(1);
           if (!out || out.dims[0] !== p.count || out.dims.slice(1).some((d, i) => d !== shape[i])) {
-            throw new Error(`output ${o.name} has dims ${JSON.stringify(out?.dims)}, manifest says [${p.count}, ${shape.join(", ")}]`);
+            throw new Error(`output ${o.name} has dims ${JSON.stringify(out?.dims)}, config.json says [${p.count}, ${shape.join(", ")}]`);
           }
           return { name: o.name, shape, data: out.data };
         }),

@@ -1,26 +1,20 @@
 /**
- * The infer endpoint's pipeline: admit -> read body -> parse -> decode images -> batch queue ->
- * encoder -> response. Every stage honours one per-request deadline and the client going away.
+ * The infer endpoint's pipeline: admit -> read body -> parse -> preprocess items -> the model's
+ * batch queue -> encoder -> response. Every stage honours one per-request deadline and the client
+ * going away.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Batcher } from "./batcher.js";
-import { encodeInferResponse, type EncodedResponse, parseInferRequest, type Signature } from "./codec.js";
+import { encodeInferResponse, type EncodedResponse, parseInferRequest } from "./codec.js";
 import type { Config } from "./config.js";
-import type { Admission } from "./limits.js";
 import { readBody } from "./limits.js";
 import type { Metrics } from "./metrics.js";
-import { type Limiter, preprocessImages } from "./preprocess.js";
+import { type Limiter, preprocessItems } from "./preprocess/index.js";
 import { BINARY_HEADER, ProtocolError } from "./protocol.js";
+import type { ServedModel } from "./served-model.js";
 
+/** What every infer request shares, whichever model it is for. */
 export interface InferContext {
   config: Config;
-  signature: Signature;
-  modelName: string;
-  modelVersion: string;
-  admission: Admission;
-  /** Requests admitted but not yet in the batch queue (being received or decoded). */
-  arriving: { count: number };
-  batcher: Batcher;
   decodeLimiter: Limiter;
   metrics: Metrics;
 }
@@ -35,19 +29,20 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: ServerResponse): Promise<EncodedResponse> {
-  const release = ctx.admission.acquire();
-  ctx.arriving.count++;
+export async function handleInfer(ctx: InferContext, model: ServedModel, req: IncomingMessage, res: ServerResponse): Promise<EncodedResponse> {
+  const release = model.admission.acquire();
+  model.arriving.count++;
   let arrived = false;
   const arrive = () => {
-    if (!arrived) ctx.arriving.count--;
+    if (!arrived) model.arriving.count--;
     arrived = true;
   };
   const started = performance.now();
   const controller = new AbortController();
   const timeoutMs = ctx.config.limits.requestTimeoutMs;
   const timer = setTimeout(
-    () => controller.abort(new ProtocolError(504, "timeout", `request did not finish within ${timeoutMs} ms`)),
+    // 503, as Triton answers a request whose queue timeout expired (UNAVAILABLE).
+    () => controller.abort(new ProtocolError(503, "timeout", `request did not finish within ${timeoutMs} ms`)),
     timeoutMs,
   );
   // A client that hangs up should not keep its images in the batch queue.
@@ -59,28 +54,22 @@ export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: 
   try {
     const body = await raceAbort(readBody(req, ctx.config.limits.maxBodyBytes), signal);
     const header = req.headers[BINARY_HEADER];
-    const parsed = parseInferRequest(body, Array.isArray(header) ? header[0] : header, ctx.signature, ctx.config.limits.maxImages);
+    const parsed = parseInferRequest(body, Array.isArray(header) ? header[0] : header, model.signature, ctx.config.limits.maxImages);
 
     const decodeStart = performance.now();
     const input = parsed.input;
-    const count = input.kind === "tensor" ? input.count : input.images.length;
-    const tensor =
-      input.kind === "tensor"
-        ? input.data
-        : await raceAbort(
-            preprocessImages(input.images, { width: ctx.signature.width, height: ctx.signature.height, maxPixels: ctx.config.limits.maxPixels }, ctx.decodeLimiter),
-            signal,
-          );
+    const count = input.kind === "tensor" ? input.count : input.items.length;
+    const tensor = input.kind === "tensor" ? input.data : await raceAbort(preprocessItems(model.preprocessor, input.items, ctx.decodeLimiter), signal);
     const decodeMs = performance.now() - decodeStart;
-    ctx.metrics.preprocessSeconds.observe(decodeMs / 1000);
+    ctx.metrics.preprocessSeconds.observe(decodeMs / 1000, model.labels);
 
     arrive();
-    const result = await ctx.batcher.submit(tensor, count, signal);
+    const result = await model.batcher.submit(tensor, count, signal);
     signal.throwIfAborted(); // timed out while its batch was running: the answer is too late
-    ctx.metrics.images.inc({}, count);
+    ctx.metrics.images.inc(model.labels, count);
     const byName = new Map(result.outputs.map((o) => [o.name, o]));
     const encoded = encodeInferResponse(
-      { modelName: ctx.modelName, modelVersion: ctx.modelVersion, id: parsed.id },
+      { modelName: model.name, modelVersion: model.version, id: parsed.id },
       parsed.outputs.map((o) => {
         const out = byName.get(o.name);
         if (!out) throw new Error(`encoder returned no ${o.name}`);
@@ -99,11 +88,11 @@ export async function handleInfer(ctx: InferContext, req: IncomingMessage, res: 
   } finally {
     if (!arrived) {
       arrive();
-      ctx.batcher.poke(); // a batch may have been waiting for this request
+      model.batcher.poke(); // a batch may have been waiting for this request
     }
     clearTimeout(timer);
     res.off("close", onClose);
     release();
-    ctx.metrics.requestSeconds.observe((performance.now() - started) / 1000);
+    ctx.metrics.requestSeconds.observe((performance.now() - started) / 1000, model.labels);
   }
 }

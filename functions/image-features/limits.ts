@@ -1,7 +1,7 @@
 /**
  * Request-size and admission limits: the body is read with a byte cap (413 past it, checked from
  * Content-Length first and again while streaming), and at most maxQueue infer requests are admitted
- * at once (429 past it), so a burst cannot queue unbounded memory.
+ * at once (503 queue_full past it, as Triton), so a burst cannot queue unbounded memory.
  */
 import type { IncomingMessage } from "node:http";
 import { ProtocolError } from "./protocol.js";
@@ -42,7 +42,8 @@ export class Admission {
   /** Admit one request or throw 429; call the returned function exactly once when done. */
   acquire(): () => void {
     if (this.active >= this.max) {
-      throw new ProtocolError(429, "queue_full", `server is at its limit of ${this.max} queued requests; retry later`);
+      // 503, as Triton answers "exceeds maximum queue size" (UNAVAILABLE); Retry-After is set.
+      throw new ProtocolError(503, "queue_full", `server is at its limit of ${this.max} queued requests for this model; retry later`);
     }
     this.active++;
     let released = false;

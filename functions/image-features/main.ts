@@ -1,10 +1,10 @@
 /**
- * CLI entry: `tsx functions/image-features/main.ts [--port 8081] [--host 127.0.0.1] [--insecure-local]`.
+ * CLI entry: `tsx functions/image-features/main.ts [--repository models/repository] [--port 8081] [--host 127.0.0.1] [--insecure-local]`.
  * Prints exactly one "image-features ready on <url> ..." line on stdout when it can serve, so start
  * scripts can wait for it; logs go to stderr. SIGTERM/SIGINT drain in-flight work, then exit 0.
  */
 import { ConfigError, loadConfig, USAGE } from "./config.js";
-import { ManifestError } from "./manifest.js";
+import { RepositoryError } from "./repository/load.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(argv, process.env);
   const server = await startServer(config);
-  process.stdout.write(`image-features ready on ${server.url} (model ${server.modelName}, provider ${server.provider})\n`);
+  // One line, "image-features ready on <url> (models a, b; providers cpu)": start scripts wait for it.
+  const providers = [...new Set(Object.values(server.providers))].join(", ");
+  process.stdout.write(`image-features ready on ${server.url} (models ${server.models.join(", ")}; provider ${providers})\n`);
   if (!config.auth.enabled) process.stderr.write("WARNING: auth is off (--insecure-local); loopback only\n");
 
   let signals = 0;
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const expected = err instanceof ConfigError || err instanceof ManifestError;
+  const expected = err instanceof ConfigError || err instanceof RepositoryError;
   process.stderr.write(`image-features failed to start: ${expected ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`);
   process.exit(2);
 });

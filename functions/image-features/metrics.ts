@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics in the text exposition format (version 0.0.4), without a client library:
- * requests by route and status, batch sizes, queue/preprocess/inference times, queue depth, and an
- * info gauge naming the execution provider that actually loaded.
+ * requests by route, model and status, and per model: items, batch sizes, queue/preprocess/
+ * inference times, queue depth, and an info gauge naming the execution provider that loaded.
  */
 
 type Labels = Record<string, string>;
@@ -36,28 +36,37 @@ class Counter {
   }
 }
 
+interface Series {
+  labels: Labels;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
+  private readonly series = new Map<string, Series>();
   constructor(
     readonly name: string,
     readonly help: string,
     readonly buckets: readonly number[],
-  ) {
-    this.counts = buckets.map(() => 0);
-  }
+  ) {}
 
-  observe(value: number): void {
-    this.sum += value;
-    this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] ?? Infinity)) this.counts[i] = (this.counts[i] ?? 0) + 1;
+  observe(value: number, labels: Labels = {}): void {
+    const key = labelText(labels);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    s.sum += value;
+    s.count++;
+    for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] ?? Infinity)) s.counts[i] = (s.counts[i] ?? 0) + 1;
   }
 
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket{le="${le}"} ${this.counts[i] ?? 0}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    for (const s of this.series.values()) {
+      const with_ = (extra: Labels) => labelText({ ...s.labels, ...extra });
+      this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket${with_({ le: String(le) })} ${s.counts[i] ?? 0}`));
+      lines.push(`${this.name}_bucket${with_({ le: "+Inf" })} ${s.count}`, `${this.name}_sum${labelText(s.labels)} ${s.sum}`, `${this.name}_count${labelText(s.labels)} ${s.count}`);
+    }
     return lines;
   }
 }
@@ -67,36 +76,30 @@ function gauge(name: string, help: string, samples: [Labels, number][]): string[
 }
 
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
-export interface Gauges {
+/** What each served model reports about itself at scrape time. */
+export interface ModelGauges {
+  labels: Labels;
+  /** provider, model id and version labels of the info gauge. */
+  info: Labels;
   queueDepthRequests(): number;
   queueDepthImages(): number;
   inflightRequests(): number;
 }
 
 export class Metrics {
-  readonly requests = new Counter("image_features_requests_total", "HTTP requests by route and status code.");
-  readonly images = new Counter("image_features_images_total", "Images encoded.");
-  readonly batchSize: Histogram;
-  readonly queueSeconds = new Histogram("image_features_queue_seconds", "Time an infer request waited in the batch queue.", SECONDS);
-  readonly preprocessSeconds = new Histogram("image_features_preprocess_seconds", "Time to decode and preprocess a request's images.", SECONDS);
-  readonly inferenceSeconds = new Histogram("image_features_inference_seconds", "Time of one encoder run (one batch).", SECONDS);
-  readonly requestSeconds = new Histogram("image_features_request_seconds", "Infer request latency inside the server.", SECONDS);
-  private gauges: Gauges | undefined;
-  private info: Labels | undefined;
+  readonly requests = new Counter("image_features_requests_total", "HTTP requests by route, model and status code.");
+  readonly images = new Counter("image_features_images_total", "Items (images, audio clips) encoded, by model.");
+  readonly batchSize = new Histogram("image_features_batch_size", "Items per encoder run, by model.", BATCH);
+  readonly queueSeconds = new Histogram("image_features_queue_seconds", "Time an infer request waited in its model's batch queue.", SECONDS);
+  readonly preprocessSeconds = new Histogram("image_features_preprocess_seconds", "Time to decode and preprocess a request's items, by model.", SECONDS);
+  readonly inferenceSeconds = new Histogram("image_features_inference_seconds", "Time of one encoder run (one batch), by model.", SECONDS);
+  readonly requestSeconds = new Histogram("image_features_request_seconds", "Infer request latency inside the server, by model.", SECONDS);
+  private readonly models: ModelGauges[] = [];
 
-  constructor(maxBatchSize: number) {
-    const buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((b) => b < maxBatchSize);
-    this.batchSize = new Histogram("image_features_batch_size", "Images per encoder run.", [...buckets, maxBatchSize]);
-  }
-
-  setGauges(gauges: Gauges): void {
-    this.gauges = gauges;
-  }
-
-  /** Info gauge labels: execution provider, model name and version. */
-  setInfo(labels: Labels): void {
-    this.info = labels;
+  addModel(g: ModelGauges): void {
+    this.models.push(g);
   }
 
   render(): string {
@@ -109,17 +112,16 @@ export class Metrics {
       ...this.inferenceSeconds.render(),
       ...this.requestSeconds.render(),
     ];
-    if (this.gauges) {
-      lines.push(...gauge("image_features_queue_depth", "Infer requests waiting in the batch queue.", [[{}, this.gauges.queueDepthRequests()]]));
-      lines.push(...gauge("image_features_queue_depth_images", "Images waiting in the batch queue.", [[{}, this.gauges.queueDepthImages()]]));
-      lines.push(...gauge("image_features_inflight_requests", "Admitted infer requests (decoding, queued or running).", [[{}, this.gauges.inflightRequests()]]));
-    }
-    // Standard process metrics; CPU covers every thread (HTTP, libvips decoding, the encoder worker).
+    const each = (f: (g: ModelGauges) => number): [Labels, number][] => this.models.map((g) => [g.labels, f(g)]);
+    lines.push(...gauge("image_features_queue_depth", "Infer requests waiting in the batch queue.", each((g) => g.queueDepthRequests())));
+    lines.push(...gauge("image_features_queue_depth_images", "Items waiting in the batch queue.", each((g) => g.queueDepthImages())));
+    lines.push(...gauge("image_features_inflight_requests", "Admitted infer requests (decoding, queued or running).", each((g) => g.inflightRequests())));
+    // Standard process metrics; CPU covers every thread (HTTP, decoding, the encoder workers).
     const cpu = process.cpuUsage();
     lines.push(...gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [[{}, process.memoryUsage.rss()]]));
     lines.push("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.", "# TYPE process_cpu_seconds_total counter");
     lines.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
-    if (this.info) lines.push(...gauge("image_features_execution_provider_info", "Execution provider that loaded the model (value is 1).", [[this.info, 1]]));
+    lines.push(...gauge("image_features_execution_provider_info", "Execution provider that loaded each model (value is 1).", this.models.map((g) => [{ ...g.labels, ...g.info }, 1])));
     return `${lines.join("\n")}\n`;
   }
 }

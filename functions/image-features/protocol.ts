@@ -49,13 +49,14 @@ export interface MetadataTensor {
   parameters?: Parameters;
 }
 
+/** Model metadata; `versions` are integer versions as strings, `parameters` scalars (the spec's $parameters). */
 export interface ModelMetadata {
   name: string;
   versions: string[];
   platform: string;
   inputs: MetadataTensor[];
   outputs: MetadataTensor[];
-  parameters: Record<string, unknown>;
+  parameters: Parameters;
 }
 
 /** Header of the binary tensor data extension (Triton/KServe): JSON length, then raw tensor bytes. */
@@ -77,6 +78,12 @@ export type ErrorCode =
   | "unsupported_content_type"
   | "unsupported_image_format"
   | "corrupt_image"
+  | "unsupported_audio_format"
+  | "unsupported_audio_encoding"
+  | "corrupt_audio"
+  | "unsupported_sample_rate"
+  | "audio_too_short"
+  | "audio_too_long"
   | "image_too_large"
   | "too_many_images"
   | "body_too_large"

@@ -5,32 +5,33 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BearerAuth } from "./auth.js";
-import { Batcher } from "./batcher.js";
-import type { Signature } from "./codec.js";
 import type { Config } from "./config.js";
-import { createEncoder, type Provider } from "./encoder.js";
+import type { Provider } from "./encoder.js";
 import { handleInfer, type InferContext } from "./infer.js";
-import { Admission } from "./limits.js";
-import { type ImageModelSpec, loadImageModelSpec } from "./manifest.js";
 import { Metrics } from "./metrics.js";
-import { configureSharp, Limiter } from "./preprocess.js";
-import { errorBody, type ModelMetadata, ProtocolError, toProtocolError } from "./protocol.js";
+import { configureSharp } from "./preprocess/image.js";
+import { Limiter } from "./preprocess/index.js";
+import { errorBody, ProtocolError, toProtocolError } from "./protocol.js";
+import { loadRepository } from "./repository/load.js";
+import { type ServedModel, startServedModel } from "./served-model.js";
 
 export const SERVER_NAME = "edgefuse-image-features";
-export const SERVER_VERSION = "0.1.0";
+export const SERVER_VERSION = "0.2.0";
 
 export interface RunningServer {
   url: string;
   port: number;
-  provider: Provider;
-  modelName: string;
-  /** Stop accepting, finish in-flight and queued work, release the model. Idempotent. */
+  /** Execution provider of each served model. */
+  providers: Record<string, Provider>;
+  /** Names of the served models. */
+  models: string[];
+  /** Stop accepting, finish in-flight and queued work, release the models. Idempotent. */
   close(): Promise<void>;
 }
 
 export type Log = (message: string) => void;
 
-const defaultLog: Log = (m) => process.stderr.write(`${new Date().toISOString()} image-features ${m}\n`);
+const defaultLog: Log = (m) => process.stderr.write(`${new Date().toISOString()} feature-function ${m}\n`);
 
 function send(res: ServerResponse, status: number, body: Buffer | string | object, headers: Record<string, string> = {}): void {
   const payload = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
@@ -39,71 +40,33 @@ function send(res: ServerResponse, status: number, body: Buffer | string | objec
   res.end(payload);
 }
 
-function metadata(name: string, spec: ImageModelSpec, config: Config, provider: Provider, fallback: string | undefined): ModelMetadata {
-  const { channels, height, width } = spec.input;
-  return {
-    name,
-    versions: [spec.version],
-    platform: "onnxruntime_onnx",
-    inputs: [{ name: spec.input.name, datatype: "BYTES", shape: [-1] }],
-    outputs: spec.outputs.map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape })),
-    parameters: {
-      model_id: spec.id,
-      model_version: spec.version,
-      execution_provider: provider,
-      ...(fallback ? { execution_provider_note: fallback } : {}),
-      max_batch_size: config.batching.maxBatchSize,
-      max_queue_delay_ms: config.batching.maxQueueDelayMs,
-      adaptive_delay: config.batching.adaptiveDelay,
-      max_images_per_request: config.limits.maxImages,
-      accepted_inputs: [
-        { name: spec.input.name, datatype: "BYTES", shape: [-1], content: "PNG, JPEG or WebP; base64 strings in JSON, raw bytes with the binary extension" },
-        { name: spec.input.name, datatype: "FP32", shape: [-1, channels, height, width], content: "preprocessed RGB, NCHW, x/255" },
-      ],
-      preprocessing: { width, height, channels: "RGB", scale: "x/255", layout: "NCHW", alpha: "flattened onto white", resize: "lanczos3, fit contain (white padding); no resize when already the right size" },
-    },
-  };
-}
-
 export async function startServer(config: Config, log: Log = defaultLog): Promise<RunningServer> {
   configureSharp();
-  const spec = await loadImageModelSpec(config.manifestPath);
-  const encoder = await createEncoder(spec, config.provider, config.intraOpThreads);
-  log(`model ${spec.id}@${spec.version} loaded from ${spec.file} on execution provider ${encoder.provider}${encoder.fallbackReason ? ` (${encoder.fallbackReason})` : ""}`);
+  const repository = await loadRepository(config.repositoryPath, config.models);
+  const metrics = new Metrics();
+  const served: ServedModel[] = [];
+  try {
+    // One at a time: each load reads and hashes a model file and starts a worker thread.
+    for (const repo of repository) {
+      const model = await startServedModel(repo, config, metrics);
+      served.push(model);
+      const e = model.encoder;
+      log(`model ${model.name} version ${model.version} (${repo.served.humanVersion}) loaded from ${repo.file} on ${e.provider}${e.fallbackReason ? ` (${e.fallbackReason})` : ""}`);
+    }
+  } catch (err) {
+    await Promise.all(served.map((m) => m.encoder.close()));
+    throw err;
+  }
+  const byRoute = new Map<string, ServedModel>();
+  for (const m of served) for (const n of [m.name, ...m.repo.config.aliases]) byRoute.set(n, m);
 
-  const metrics = new Metrics(config.batching.maxBatchSize);
-  const arriving = { count: 0 };
-  const batchOptions = { ...config.batching, ...(config.batching.adaptiveDelay ? { arriving: () => arriving.count } : {}) };
-  const batcher = new Batcher(batchOptions, (batch, count) => encoder.run(batch, count), {
-    onBatch: (size, seconds) => {
-      metrics.batchSize.observe(size);
-      metrics.inferenceSeconds.observe(seconds);
-    },
-    onDequeue: (seconds) => metrics.queueSeconds.observe(seconds),
-  });
-  const admission = new Admission(config.batching.maxQueue);
-  metrics.setGauges({ queueDepthRequests: () => batcher.depthRequests, queueDepthImages: () => batcher.depthImages, inflightRequests: () => admission.inflight });
-  metrics.setInfo({ provider: encoder.provider, model: config.modelName, model_id: spec.id, version: spec.version });
-
-  const signature: Signature = { inputName: spec.input.name, channels: 3, height: spec.input.height, width: spec.input.width, outputs: spec.outputs };
-  const ctx: InferContext = {
-    config,
-    signature,
-    modelName: config.modelName,
-    modelVersion: spec.version,
-    admission,
-    arriving,
-    batcher,
-    decodeLimiter: new Limiter(config.decodeConcurrency),
-    metrics,
-  };
-  const meta = metadata(config.modelName, spec, config, encoder.provider, encoder.fallbackReason);
+  const ctx: InferContext = { config, decodeLimiter: new Limiter(config.decodeConcurrency), metrics };
   const auth = config.auth.enabled && config.auth.token ? new BearerAuth(config.auth.token) : undefined;
   let shuttingDown = false;
   let active = 0;
   let onIdle: (() => void) | undefined;
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+  async function route(req: IncomingMessage, res: ServerResponse, labels: { route: string; model: string }): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
@@ -112,62 +75,75 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
     };
     if (path === "/v2/health/live") {
       only("GET");
+      labels.route = "health";
       send(res, 200, { live: true });
-      return "health";
+      return;
     }
     if (path === "/v2/health/ready") {
       only("GET");
-      const ready = !shuttingDown && encoder.healthy;
+      labels.route = "health";
+      const ready = !shuttingDown && served.every((m) => m.encoder.healthy);
       send(res, ready ? 200 : 503, { ready });
-      return "health";
+      return;
     }
     auth?.check(req.headers.authorization);
     if (shuttingDown) throw new ProtocolError(503, "shutting_down", "server is shutting down");
     if (path === "/metrics") {
       only("GET");
+      labels.route = "metrics";
       send(res, 200, metrics.render());
-      return "metrics";
+      return;
     }
     if (path === "/v2") {
       only("GET");
+      labels.route = "server_metadata";
       send(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: ["binary_tensor_data"] });
-      return "server_metadata";
+      return;
+    }
+    if (path === "/v2/repository/index") {
+      only("POST");
+      labels.route = "repository_index";
+      send(res, 200, served.map((m) => ({ name: m.name, version: m.version, state: m.encoder.healthy ? "READY" : "UNAVAILABLE" })));
+      return;
     }
     const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
     if (!m) throw new ProtocolError(404, "not_found", `no route ${path}`);
-    const [, name, version, action] = m;
-    if (decodeURIComponent(name ?? "") !== config.modelName) throw new ProtocolError(404, "unknown_model", `unknown model "${name}"; this server serves "${config.modelName}"`);
-    if (version !== undefined && decodeURIComponent(version) !== spec.version) {
-      throw new ProtocolError(404, "unknown_model_version", `unknown version "${version}" of ${config.modelName}; available: ${spec.version}`);
+    const [, rawName, version, action] = m;
+    if (action === "/infer") labels.route = "infer";
+    const name = decodeURIComponent(rawName ?? "");
+    const model = byRoute.get(name);
+    if (!model) throw new ProtocolError(404, "unknown_model", `unknown model "${name}"; this server serves ${served.map((s) => `"${s.name}"`).join(", ")}`);
+    labels.model = model.name;
+    // Integer versions, as in Triton (the human version is in the metadata parameters).
+    if (version !== undefined && decodeURIComponent(version) !== model.version) {
+      throw new ProtocolError(404, "unknown_model_version", `unknown version "${version}" of ${model.name}; available: ${model.version}`);
     }
     if (action === "/ready") {
       only("GET");
-      send(res, encoder.healthy ? 200 : 503, { name: config.modelName, ready: encoder.healthy });
-      return "model_ready";
+      labels.route = "model_ready";
+      send(res, model.encoder.healthy ? 200 : 503, { name: model.name, ready: model.encoder.healthy });
+      return;
     }
     if (action === "/infer") {
       only("POST");
-      const encoded = await handleInfer(ctx, req, res);
+      if (!model.encoder.healthy) throw new ProtocolError(503, "not_ready", `model ${model.name} is not ready (its encoder stopped); retry on another replica`);
+      const encoded = await handleInfer(ctx, model, req, res);
       send(res, 200, encoded.body, encoded.headers);
-      return "infer";
+      return;
     }
     only("GET");
-    send(res, 200, meta);
-    return "model_metadata";
+    labels.route = "model_metadata";
+    send(res, 200, model.metadata());
   }
 
   const server = createServer((req, res) => {
     active++;
     if (shuttingDown) res.setHeader("connection", "close");
-    let routeName = "other";
-    route(req, res)
-      .then((r) => {
-        routeName = r;
-      })
+    const labels = { route: "other", model: "" };
+    route(req, res, labels)
       .catch((err: unknown) => {
         const pe = toProtocolError(err);
         if (pe.status >= 500 && pe.code === "internal") log(`internal error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
-        if (req.url?.includes("/infer")) routeName = "infer";
         if (res.headersSent || res.destroyed) return;
         const headers: Record<string, string> = {};
         if (pe.status === 401) headers["www-authenticate"] = 'Bearer realm="image-features"';
@@ -177,7 +153,7 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
         send(res, pe.status === 499 ? 400 : pe.status, errorBody(pe), headers);
       })
       .finally(() => {
-        metrics.requests.inc({ route: routeName, code: String(res.statusCode) });
+        metrics.requests.inc({ route: labels.route, model: labels.model, code: String(res.statusCode) });
         active--;
         if (active === 0) onIdle?.();
       });
@@ -206,14 +182,15 @@ export async function startServer(config: Config, log: Log = defaultLog): Promis
         log(`shutdown grace of ${config.shutdownGraceMs} ms passed; closing remaining connections`);
         server.closeAllConnections();
       }, config.shutdownGraceMs);
-      await batcher.drain();
+      await Promise.all(served.map((m) => m.batcher.drain()));
       if (active > 0) await new Promise<void>((resolve) => (onIdle = resolve));
       server.closeIdleConnections();
       await closed;
       clearTimeout(force);
-      await encoder.close();
+      await Promise.all(served.map((m) => m.encoder.close()));
       log("shutdown complete");
     })());
 
-  return { url: `http://${host}:${address.port}`, port: address.port, provider: encoder.provider, modelName: config.modelName, close };
+  const providers = Object.fromEntries(served.map((m) => [m.name, m.encoder.provider]));
+  return { url: `http://${host}:${address.port}`, port: address.port, providers, models: served.map((m) => m.name), close };
 }

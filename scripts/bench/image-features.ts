@@ -4,7 +4,7 @@
  * it with binary-extension infer requests of Sort-of-CLEVR PNGs, prints a table and the ratios, and
  * writes JSON (--out) for docs/BENCHMARKS.md.
  *
- *   npx tsx scripts/bench/image-features.ts [--manifest models/manifest.json] [--duration 5]
+ *   npx tsx scripts/bench/image-features.ts [--manifest models/repository] [--duration 5]
  *     [--concurrency 1,8,32] [--max-batch-size 32] [--max-queue-delay-ms 2] [--intra-op-threads 0]
  *     [--images-per-request 1] [--out bench-image-features.json]
  */
@@ -37,7 +37,8 @@ const { values: args } = parseArgs({
 });
 
 const manifest =
-  args.manifest ?? (existsSync(resolve(ROOT, "models/repository/soc-image/config.json")) ? "models/repository/soc-image/config.json" : "test/fixtures/image-encoder/manifest.json");
+  // A model repository (functions/image-features serves models/repository/<name>/); soc-image is benchmarked.
+  args.manifest ?? "models/repository";
 const durationMs = Number(args.duration) * 1000;
 const warmupMs = Number(args.warmup) * 1000;
 const levels = (args.concurrency ?? "1,8,32").split(",").map(Number);
@@ -76,7 +77,7 @@ function startServer(maxBatchSize: number, delayMs: number): Promise<{ url: stri
   const child = spawn(
     process.execPath,
     [
-      "--import", "tsx", "functions/image-features/main.ts", "--port", "0", "--manifest", manifest,
+      "--import", "tsx", "functions/image-features/main.ts", "--port", "0", "--repository", manifest, "--models", "soc-image",
       "--max-batch-size", String(maxBatchSize), "--max-queue-delay-ms", String(delayMs),
       "--intra-op-threads", args["intra-op-threads"] ?? "0", "--decode-concurrency", args["decode-concurrency"] ?? "4",
       "--max-queue", "1024",

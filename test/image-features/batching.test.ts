@@ -1,5 +1,5 @@
 // Dynamic batching: concurrent requests share encoder runs; multi-image requests stay whole;
-// the queue is bounded (429) and requests have a deadline (504).
+// the queue is bounded (503 queue_full) and requests have a deadline (503 timeout), as in Triton.
 import { afterEach, describe, expect, it } from "vitest";
 import { Batcher } from "../../functions/image-features/batcher.js";
 import type { EncoderOutput } from "../../functions/image-features/encoder.js";
@@ -28,7 +28,7 @@ describe("dynamic batching in the server", () => {
     const batches = buckets.get("+Inf") ?? 0;
     expect(buckets.get("1") ?? 0).toBeLessThan(batches); // some batch held more than one image
     expect(batches).toBeLessThan(16 + 1); // 16 requests (+1 would be a stray warm-up) in fewer runs
-    expect(metrics).toMatch(/image_features_images_total 16/);
+    expect(metrics).toMatch(/image_features_images_total\{model="fixture-image"\} 16/);
   });
 
   it("gives each request its own rows of a shared batch", async () => {
@@ -50,7 +50,7 @@ describe("dynamic batching in the server", () => {
     expect(close(pbc.data.subarray(64), alone[2]!)).toBe(true);
   });
 
-  it("answers 429 when the queue is full and 504 when a request outlives its deadline", async () => {
+  it("answers 503 queue_full when the queue is full and 503 timeout when a request outlives its deadline", async () => {
     // Triton's exact rule (no adaptive delay) so requests really sit in the queue.
     server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 1500, maxQueue: 2, adaptiveDelay: false }, limits: { requestTimeoutMs: 5000 } });
     const img = await encode(rawPixels(42), "png");
@@ -59,18 +59,19 @@ describe("dynamic batching in the server", () => {
       const res = await inferOne(server!.url, img);
       return { status: res.status, body: (await res.json()) as { code?: string } };
     })));
-    expect(statuses.map((s) => s.status)).toEqual([200, 200, 429]);
+    expect(statuses.map((s) => s.status)).toEqual([200, 200, 503]);
     expect(statuses[2]?.body.code).toBe("queue_full");
     await server.close();
 
     server = await start({ batching: { maxBatchSize: 64, maxQueueDelayMs: 3000, adaptiveDelay: false }, limits: { requestTimeoutMs: 200 } });
     const t0 = performance.now();
     const res = await inferOne(server.url, img);
-    expect(res.status).toBe(504);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
     expect(((await res.json()) as { code: string }).code).toBe("timeout");
     expect(performance.now() - t0).toBeLessThan(2000);
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: authHeaders() })).text();
-    expect(metrics).toMatch(/^image_features_queue_depth 0$/m); // the timed-out request left the queue
+    expect(metrics).toMatch(/^image_features_queue_depth\{model="fixture-image"\} 0$/m); // the timed-out request left the queue
   });
 });
 

@@ -1,11 +1,8 @@
 // The real CLI entry as a child process: ready line, auth refusal rules, and graceful SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { encode, FIXTURE_MANIFEST, FIXTURE_MODEL, jsonInfer, rawPixels, ROOT, TOKEN } from "./helpers.js";
+import { encode, FIXTURE_MODEL, fixtureImageConfig, fixtureRepository, jsonInfer, makeRepository, rawPixels, ROOT, TOKEN } from "./helpers.js";
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -15,7 +12,7 @@ afterEach(() => {
 function launch(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "functions/image-features/main.ts", ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", IMAGE_FEATURES_MANIFEST: FIXTURE_MANIFEST, ...env },
+    env: { PATH: process.env.PATH ?? "", IMAGE_FEATURES_REPOSITORY: fixtureRepository(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -26,7 +23,7 @@ function launch(args: string[], env: Record<string, string> = {}) {
   const exited = once(child, "exit").then(([code]) => code as number | null);
   const ready = new Promise<string>((resolve, reject) => {
     const poll = setInterval(() => {
-      const m = /image-features ready on (http:\/\/\S+) \(model (\S+), provider (\S+)\)/.exec(stdout);
+      const m = /image-features ready on (http:\/\/\S+) \(models ([^;]+); provider (\S+)\)/.exec(stdout);
       if (m?.[1]) {
         clearInterval(poll);
         resolve(m[1]);
@@ -45,13 +42,13 @@ describe("CLI entry (functions/image-features/main.ts)", () => {
   it("prints one ready line, serves, and on SIGTERM finishes an in-flight request before exiting 0", async () => {
     const p = launch(["--port", "0", "--host", "127.0.0.1", "--max-queue-delay-ms", "1500", "--max-batch-size", "64", "--adaptive-delay", "off"], { IMAGE_FEATURES_TOKEN: TOKEN });
     const url = await p.ready;
-    expect(p.output().stdout).toMatch(/^image-features ready on http:\/\/127\.0\.0\.1:\d+ \(model image-encoder, provider cpu\)\n$/);
+    expect(p.output().stdout).toMatch(/^image-features ready on http:\/\/127\.0\.0\.1:\d+ \(models fixture-audio, fixture-image; provider cpu\)\n$/);
     const headers = { authorization: `Bearer ${TOKEN}` };
     // This request waits in the batch queue (1.5 s delay) when SIGTERM arrives.
     const inflight = fetch(`${url}/v2/models/image-encoder/infer`, { method: "POST", body: jsonInfer([await encode(rawPixels(1), "png")]), headers });
     for (let i = 0; i < 100; i++) {
       const metrics = await (await fetch(`${url}/metrics`, { headers })).text();
-      if (/^image_features_queue_depth 1$/m.test(metrics)) break;
+      if (/^image_features_queue_depth\{model="fixture-image"\} 1$/m.test(metrics)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const t0 = performance.now();
@@ -86,17 +83,20 @@ describe("CLI entry (functions/image-features/main.ts)", () => {
     expect(noToken.output().stderr).toMatch(/IMAGE_FEATURES_TOKEN is not set/);
   });
 
-  it("refuses a missing manifest, and a model file that does not match the manifest's sha256", async () => {
-    const missing = launch(["--insecure-local", "--port", "0", "--manifest", "test/image-features/does-not-exist.json"]);
+  it("refuses a missing repository, an invalid config, and a model file that does not match its sha256", async () => {
+    const missing = launch(["--insecure-local", "--port", "0", "--repository", "test/image-features/does-not-exist"]);
     expect(await missing.exited).toBe(2);
-    expect(missing.output().stderr).toMatch(/cannot read manifest/);
-    const manifest = JSON.parse(readFileSync(FIXTURE_MANIFEST, "utf8")) as { image: { file: string; sha256: string } };
-    manifest.image.file = FIXTURE_MODEL;
-    manifest.image.sha256 = "0".repeat(64);
-    const path = join(mkdtempSync(join(tmpdir(), "image-features-")), "manifest.json");
-    writeFileSync(path, JSON.stringify(manifest));
-    const tampered = launch(["--insecure-local", "--port", "0", "--manifest", path]);
+    expect(missing.output().stderr).toMatch(/model repository .*does-not-exist is not a directory/);
+    const invalid = makeRepository([{ config: fixtureImageConfig({ maxBatchSize: 0 }), files: { "1": FIXTURE_MODEL } }]);
+    const bad = launch(["--insecure-local", "--port", "0", "--repository", invalid]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output().stderr).toMatch(/not a valid model config: maxBatchSize/);
+    const tamperedRepo = makeRepository([{ config: fixtureImageConfig({ versions: { "1": { humanVersion: "x", sha256: "0".repeat(64) } } }), files: { "1": FIXTURE_MODEL } }]);
+    const tampered = launch(["--insecure-local", "--port", "0", "--repository", tamperedRepo]);
     expect(await tampered.exited).toBe(2);
-    expect(tampered.output().stderr).toMatch(/does not match manifest/);
+    expect(tampered.output().stderr).toMatch(/does not match config.json/);
+    const unknown = launch(["--insecure-local", "--port", "0", "--models", "nope"]);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output().stderr).toMatch(/model\(s\) nope not found/);
   });
 });

@@ -67,9 +67,9 @@ describe("error cases", () => {
   });
 
   it("rejects non-image, truncated and unsupported images", async () => {
-    expectError(await infer(bytesInput([Buffer.from("definitely not an image").toString("base64")])), 400, "unsupported_image_format");
+    expectError(await infer(bytesInput([Buffer.from("definitely not an image").toString("base64")])), 415, "unsupported_image_format");
     const gif = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
-    expectError(await infer(bytesInput([gif.toString("base64")])), 400, "unsupported_image_format");
+    expectError(await infer(bytesInput([gif.toString("base64")])), 415, "unsupported_image_format");
     expectError(await infer(bytesInput([png.subarray(0, Math.floor(png.length / 2)).toString("base64")])), 400, "corrupt_image");
     expectError(await infer(bytesInput([jpeg.subarray(0, Math.floor(jpeg.length / 2)).toString("base64")])), 400, "corrupt_image");
     expectError(await infer(bytesInput([png.subarray(0, 20).toString("base64")])), 400, "corrupt_image");

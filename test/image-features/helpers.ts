@@ -2,15 +2,78 @@
  * Shared test helpers: start the real server on a loopback port against the fixture encoder, build
  * images from known pixels, speak the binary tensor extension, and run the ONNX file directly.
  */
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { type Config, DEFAULTS } from "../../functions/image-features/config.js";
 import { type RunningServer, startServer } from "../../functions/image-features/server.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const FIXTURE_MANIFEST = resolve(ROOT, "test/fixtures/image-encoder/manifest.json");
 export const FIXTURE_MODEL = resolve(ROOT, "test/fixtures/image-encoder/image-encoder.onnx");
+export const FIXTURE_AUDIO_MODEL = resolve(ROOT, "test/image-features/fixtures/audio-encoder.onnx");
+
+const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** Config of the fixture image model: the contract's tensors, letterbox preprocessing. */
+export function fixtureImageConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "fixture-image",
+    kind: "image",
+    versions: { "1": { humanVersion: "0.0.1", sha256: sha(FIXTURE_MODEL) } },
+    maxBatchSize: 32,
+    aliases: ["image-encoder"],
+    input: { name: "image", datatype: "FP32", shape: [-1, 3, 75, 75] },
+    outputs: [
+      { name: "pooled", datatype: "FP32", shape: [-1, 64] },
+      { name: "grid", datatype: "FP32", shape: [-1, 225, 66] },
+    ],
+    preprocess: { kind: "image", size: [75, 75], fit: "letterbox", background: "border-median" },
+    ...overrides,
+  };
+}
+
+/** Config of the fixture audio model (scripts/fixtures/make-audio-encoder.py): 0.5 s at 16 kHz. */
+export function fixtureAudioConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "fixture-audio",
+    kind: "audio",
+    versions: { "1": { humanVersion: "0.0.1", sha256: sha(FIXTURE_AUDIO_MODEL) } },
+    maxBatchSize: 16,
+    input: { name: "audio", datatype: "FP32", shape: [-1, 8000] },
+    outputs: [
+      { name: "waveform", datatype: "FP32", shape: [-1, 8000] },
+      { name: "energy", datatype: "FP32", shape: [-1, 1] },
+    ],
+    preprocess: { kind: "audio", sampleRate: 16000, minSeconds: 0.05, maxSeconds: 2, samples: 8000 },
+    ...overrides,
+  };
+}
+
+/** Write a model repository in a temp folder: each entry is a config and the ONNX file per version. */
+export function makeRepository(models: { config: Record<string, unknown>; files: Record<string, string> }[]): string {
+  const root = mkdtempSync(join(tmpdir(), "edgefuse-repo-"));
+  for (const m of models) {
+    const dir = join(root, String(m.config.name));
+    for (const [version, file] of Object.entries(m.files)) {
+      mkdirSync(join(dir, version), { recursive: true });
+      copyFileSync(file, join(dir, version, "model.onnx"));
+    }
+    writeFileSync(join(dir, "config.json"), JSON.stringify(m.config, null, 2));
+  }
+  return root;
+}
+
+let fixtureRepo: string | undefined;
+/** The default test repository: fixture-image (alias image-encoder) and fixture-audio. */
+export function fixtureRepository(): string {
+  return (fixtureRepo ??= makeRepository([
+    { config: fixtureImageConfig(), files: { "1": FIXTURE_MODEL } },
+    { config: fixtureAudioConfig(), files: { "1": FIXTURE_AUDIO_MODEL } },
+  ]));
+}
 export const TOKEN = "test-token-0123456789abcdef";
 export const PIXELS = 75 * 75;
 
@@ -23,7 +86,8 @@ export function testConfig(overrides: DeepPartial<Config> = {}): Config {
     ...overrides,
     host: "127.0.0.1",
     port: 0,
-    manifestPath: overrides.manifestPath ?? FIXTURE_MANIFEST,
+    repositoryPath: overrides.repositoryPath ?? fixtureRepository(),
+    models: (overrides.models as string[] | undefined) ?? [],
     provider: "cpu",
     auth: { enabled: true, token: TOKEN, ...overrides.auth },
     batching: { ...base.batching, ...overrides.batching },
@@ -124,10 +188,10 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-/** Parse one histogram's buckets out of a /metrics body. */
-export function histogram(metrics: string, name: string): Map<string, number> {
+/** Parse one model's histogram buckets out of a /metrics body. */
+export function histogram(metrics: string, name: string, model = "fixture-image"): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, "gm"))) out.set(m[1] ?? "", Number(m[2]));
+  for (const m of metrics.matchAll(new RegExp(`^${name}_bucket\\{model="${model}",le="([^"]+)"\\} (\\d+)$`, "gm"))) out.set(m[1] ?? "", Number(m[2]));
   return out;
 }
 

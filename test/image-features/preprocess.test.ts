@@ -2,13 +2,16 @@
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { configureSharp, Limiter, preprocessImages, sniffFormat } from "../../functions/image-features/preprocess.js";
-import { ProtocolError } from "../../functions/image-features/protocol.js";
+import { configureSharp, sniffFormat } from "../../functions/image-features/preprocess/image.js";
+import { createPreprocessor, Limiter, preprocessItems } from "../../functions/image-features/preprocess/index.js";
+import type { ProtocolError } from "../../functions/image-features/protocol.js";
+import { ImagePreprocessSchema } from "../../functions/image-features/repository/config-schema.js";
 import { encode, expectedTensor, PIXELS, rawPixels } from "./helpers.js";
 
-const opts = { width: 75, height: 75, maxPixels: 4096 * 4096 };
+const opts = { maxPixels: 4096 * 4096 };
 const limiter = new Limiter(2);
-const run = (images: Buffer[]) => preprocessImages(images, opts, limiter);
+const pre = (o = opts, extra: Record<string, unknown> = {}) => createPreprocessor(ImagePreprocessSchema.parse({ kind: "image", size: [75, 75], ...extra }), o);
+const run = (images: Buffer[]) => preprocessItems(pre(), images, limiter);
 
 /** A PNG written byte by byte (independent of sharp/libpng): colour type 2, filter 0 rows. */
 function handPng(raw: Buffer, width: number, height: number): Buffer {
@@ -78,12 +81,41 @@ describe("preprocess", () => {
     expect((await run([grey])).every((v) => v === 51 / 255 || v === Math.fround(51 / 255))).toBe(true);
   });
 
-  it("resizes other sizes to 75x75 keeping the aspect ratio (white padding)", async () => {
-    const wide = await sharp({ create: { width: 150, height: 50, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
-    const t = await run([wide]);
+  it("letterboxes other sizes to 75x75: padded with the border colour, centred, never stretched", async () => {
+    // 300x100 off-white scene: a red block at the left, a blue block at the right.
+    const w = 300;
+    const h = 100;
+    const raw = Buffer.alloc(w * h * 3, 240);
+    const block = (x0: number, rgb: number[]) => {
+      for (let y = 40; y < 60; y++) for (let x = x0; x < x0 + 20; x++) raw.set(rgb, (y * w + x) * 3);
+    };
+    block(20, [255, 0, 0]);
+    block(260, [0, 0, 255]);
+    const t = await run([await encode(raw, "png", w, h)]);
     expect(t.length).toBe(3 * PIXELS);
-    expect(t[0]).toBe(1); // top-left corner is padding
-    expect(t[37 * 75 + 37]).toBe(0); // centre is the image
+    const at = (c: number, x: number, y: number) => Math.round(t[c * PIXELS + y * 75 + x]! * 255);
+    // Padding (top and bottom bands, 25 rows each) is the border's median colour, not white or black.
+    for (const y of [0, 10, 20, 54, 74]) expect([at(0, 37, y), at(1, 37, y), at(2, 37, y)]).toEqual([240, 240, 240]);
+    // Left stays left, right stays right, and the blocks stay square (no stretching): the red block
+    // spans 20/300*75 = 5 px in both directions around (7.5, 37.5).
+    expect(at(0, 7, 37)).toBeGreaterThan(200);
+    expect(at(2, 7, 37)).toBeLessThan(60);
+    expect(at(2, 67, 37)).toBeGreaterThan(200);
+    expect(at(0, 67, 37)).toBeLessThan(60);
+    const redRows = Array.from({ length: 75 }, (_, y) => y).filter((y) => at(0, 7, y) > 200 && at(1, 7, y) < 100);
+    const redCols = Array.from({ length: 75 }, (_, x) => x).filter((x) => at(0, x, 37) > 200 && at(1, x, 37) < 100);
+    expect(Math.abs(redRows.length - redCols.length)).toBeLessThanOrEqual(1);
+  });
+
+  it("supports a fixed padding colour, greyscale models and NHWC with mean/std", async () => {
+    const tall = await sharp({ create: { width: 10, height: 40, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const white = await preprocessItems(pre(opts, { background: [255, 255, 255] }), [tall], limiter);
+    expect(white[0]).toBe(1); // top-left is padding
+    expect(white[37 * 75 + 37]).toBe(0);
+    const grey = createPreprocessor(ImagePreprocessSchema.parse({ kind: "image", size: [4, 4], channels: "L", layout: "NHWC", mean: [0.5], std: [0.25] }), opts);
+    expect(grey.itemSize).toBe(16);
+    const g = await preprocessItems(grey, [await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer()], limiter);
+    expect([...g]).toEqual(new Array(16).fill(2)); // (1 - 0.5) / 0.25
   });
 
   it("sniffs formats by magic bytes", async () => {
@@ -96,9 +128,10 @@ describe("preprocess", () => {
 
   it("maps failures to stable codes", async () => {
     const png = await encode(rawPixels(2), "png");
-    const codeOf = (images: Buffer[], o = opts) => preprocessImages(images, o, limiter).then(() => "ok", (e: ProtocolError) => e.code);
-    expect(await codeOf([png.subarray(0, 100)])).toBe("corrupt_image");
-    expect(await codeOf([Buffer.from("GIF89a")])).toBe("unsupported_image_format");
-    expect(await codeOf([png], { ...opts, maxPixels: 75 * 74 })).toBe("image_too_large");
+    const codeOf = (images: Buffer[], o = opts) => preprocessItems(pre(o), images, limiter).then(() => "ok", (e: ProtocolError) => `${e.status} ${e.code}`);
+    expect(await codeOf([png.subarray(0, 100)])).toBe("400 corrupt_image");
+    expect(await codeOf([Buffer.from("GIF89a")])).toBe("415 unsupported_image_format");
+    expect(await codeOf([Buffer.from("RIFF\x24\0\0\0WAVEfmt ")])).toBe("415 unsupported_image_format");
+    expect(await codeOf([png], { maxPixels: 75 * 74 })).toBe("413 image_too_large");
   });
 });

@@ -17,7 +17,7 @@ import {
 
 let server: RunningServer;
 let url: string;
-const MODEL = "image-encoder";
+const MODEL = "fixture-image";
 
 beforeAll(async () => {
   server = await start();
@@ -49,17 +49,22 @@ describe("health and metadata", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown> & { parameters: Record<string, unknown> };
     expect(body.name).toBe(MODEL);
-    expect(body.versions).toEqual(["0.0.1"]);
+    expect(body.versions).toEqual(["1"]); // integer versions, as Triton
     expect(body.platform).toBe("onnxruntime_onnx");
-    expect(body.inputs).toEqual([{ name: "image", datatype: "BYTES", shape: [-1] }]);
+    expect(body.inputs).toEqual([{ name: "input", datatype: "BYTES", shape: [-1, 1] }]);
     expect(body.outputs).toEqual([
       { name: "pooled", datatype: "FP32", shape: [-1, 64] },
       { name: "grid", datatype: "FP32", shape: [-1, 225, 66] },
     ]);
     expect(body.parameters.execution_provider).toBe("cpu");
-    expect(body.parameters.model_id).toBe("fixture-image");
-    const versioned = await fetch(`${url}/v2/models/${MODEL}/versions/0.0.1`, { headers: authHeaders() });
+    expect(body.parameters.human_version).toBe("0.0.1");
+    // The spec's $parameters: every value a scalar.
+    for (const [k, v] of Object.entries(body.parameters)) expect(["string", "number", "boolean"], k).toContain(typeof v);
+    const versioned = await fetch(`${url}/v2/models/${MODEL}/versions/1`, { headers: authHeaders() });
     expect(await versioned.json()).toEqual(body);
+    // The legacy name (an alias in config.json) answers with the same model.
+    const alias = await fetch(`${url}/v2/models/image-encoder`, { headers: authHeaders() });
+    expect(await alias.json()).toEqual(body);
   });
 
   it("reports model readiness", async () => {
@@ -78,7 +83,7 @@ describe("infer", () => {
     expect(res.headers.get("server-timing")).toMatch(/preprocess;dur=.*queue;dur=.*infer;dur=/);
     const { header, outputs } = await readInfer(res);
     expect(header.model_name).toBe(MODEL);
-    expect(header.model_version).toBe("0.0.1");
+    expect(header.model_version).toBe("1");
     expect(header.id).toBe("req-1");
     const pooled = outputs.get("pooled");
     const grid = outputs.get("grid");
@@ -94,7 +99,7 @@ describe("infer", () => {
   it("accepts content_type base64 and the [N, 1] shape Triton clients send", async () => {
     const img = await encode(rawPixels(4), "png");
     const body = { inputs: [{ name: "image", datatype: "BYTES", shape: [1, 1], parameters: { content_type: "base64" }, data: [[img.toString("base64")]] }] };
-    const res = await post(`/v2/models/${MODEL}/versions/0.0.1/infer`, JSON.stringify(body));
+    const res = await post(`/v2/models/${MODEL}/versions/1/infer`, JSON.stringify(body));
     expect(res.status).toBe(200);
   });
 
@@ -155,11 +160,12 @@ describe("infer", () => {
 
   it("counts requests by status in /metrics and names the provider", async () => {
     const text = await (await fetch(`${url}/metrics`, { headers: authHeaders() })).text();
-    expect(text).toMatch(/image_features_requests_total\{route="infer",code="200"\} \d+/);
-    expect(text).toMatch(/image_features_execution_provider_info\{provider="cpu",model="image-encoder"[^}]*\} 1/);
+    expect(text).toMatch(/image_features_requests_total\{route="infer",model="fixture-image",code="200"\} \d+/);
+    expect(text).toMatch(/image_features_execution_provider_info\{model="fixture-image",provider="cpu"[^}]*\} 1/);
     for (const name of ["image_features_batch_size", "image_features_queue_seconds", "image_features_inference_seconds"]) {
       expect(text).toContain(`# TYPE ${name} histogram`);
     }
-    expect(text).toMatch(/^image_features_queue_depth 0$/m);
+    expect(text).toMatch(/^image_features_queue_depth\{model="fixture-image"\} 0$/m);
+    expect(text).toMatch(/^image_features_queue_depth\{model="fixture-audio"\} 0$/m);
   });
 });

@@ -1,30 +1,35 @@
-// The trained encoder from models/manifest.json, when it exists: same server, same parity bar.
-// Skipped only when the manifest (or its image section) is absent.
-import { existsSync, readFileSync } from "node:fs";
+// The trained encoder from models/repository/soc-image, when it exists: same server, same parity bar.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModel } from "../../functions/image-features/repository/load.js";
 import type { RunningServer } from "../../functions/image-features/server.js";
 import { authHeaders, encode, expectedTensor, jsonInfer, maxAbsDiff, rawPixels, readInfer, ROOT, runDirect, start } from "./helpers.js";
 
-const MANIFEST = resolve(ROOT, "models/repository/soc-image/config.json");
-const versions = existsSync(MANIFEST) ? Object.keys((JSON.parse(readFileSync(MANIFEST, "utf8")) as { versions: Record<string, unknown> }).versions).map(Number) : [];
-const image = versions.length ? `${Math.max(...versions)}/model.onnx` : undefined;
+const REPOSITORY = resolve(ROOT, "models/repository");
+const present = existsSync(resolve(REPOSITORY, "soc-image/config.json"));
 
-describe.skipIf(!image)("trained image encoder (models/manifest.json)", () => {
+describe.skipIf(!present)("trained image encoder (models/repository/soc-image)", () => {
   let server: RunningServer;
+  let file: string;
+  let version: string;
   beforeAll(async () => {
-    server = await start({ manifestPath: MANIFEST });
+    const repo = await loadModel(resolve(REPOSITORY, "soc-image"));
+    file = repo.file;
+    version = String(repo.served.version);
+    server = await start({ repositoryPath: REPOSITORY, models: ["soc-image"] });
   });
   afterAll(() => server?.close());
 
   it("serves the contract's shapes and matches running the ONNX directly within 1e-5", async () => {
-    const meta = (await (await fetch(`${server.url}/v2/models/image-encoder`, { headers: authHeaders() })).json()) as { outputs: unknown };
+    const meta = (await (await fetch(`${server.url}/v2/models/soc-image`, { headers: authHeaders() })).json()) as { outputs: unknown; versions: string[] };
+    expect(meta.versions).toEqual([version]);
     expect(meta.outputs).toEqual([
       { name: "pooled", datatype: "FP32", shape: [-1, 64] },
       { name: "grid", datatype: "FP32", shape: [-1, 225, 66] },
     ]);
     const raws = [rawPixels(21), rawPixels(22)];
-    const res = await fetch(`${server.url}/v2/models/image-encoder/infer`, {
+    const res = await fetch(`${server.url}/v2/models/soc-image/versions/${version}/infer`, {
       method: "POST",
       body: jsonInfer(await Promise.all(raws.map((r) => encode(r, "png"))), { parameters: { binary_data_output: true } }),
       headers: authHeaders(),
@@ -33,7 +38,7 @@ describe.skipIf(!image)("trained image encoder (models/manifest.json)", () => {
     const { outputs } = await readInfer(res);
     const tensor = new Float32Array(2 * 3 * 75 * 75);
     raws.forEach((r, i) => tensor.set(expectedTensor(r), i * 3 * 75 * 75));
-    const ref = await runDirect(tensor, 2, resolve(ROOT, "models/repository/soc-image", image!));
+    const ref = await runDirect(tensor, 2, file);
     expect(maxAbsDiff(outputs.get("pooled")!.data, ref.pooled!)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(outputs.get("grid")!.data, ref.grid!)).toBeLessThanOrEqual(1e-5);
   });
