@@ -9,16 +9,19 @@
  *   png/<id>.png      the face image (rendered, augmented, codec round trip), unless --no-files
  *   wav/<id>.wav      16 kHz mono PCM16 voice, unless --no-files
  *   meta.json         seed, start, count, labels, generator parameters
- * With --arrays (what scripts/sentiment/ trains on), the serving path's inputs precomputed:
- *   faces64.u8        N x 64 x 64 x 3: the PNG letterboxed exactly as the feature function does
- *                     (flatten on white, contain, lanczos3, white bars)
- *   audio.i16         N x 48000 int16: the WAV's PCM16 samples, padded with zeros or trimmed to 3 s
+ * With --arrays (what scripts/sentiment/ trains on), the serving path's inputs precomputed by the
+ * feature function's own preprocessing modules (functions/image-features/preprocess/), with the
+ * settings of models/repository/sentiment-{face,audio}/config.json:
+ *   faces64.u8        N x 64 x 64 x 3: the PNG decoded and letterboxed (white bars, Lanczos-3)
+ *   audio.i16         N x 48000 int16: the WAV decoded, padded with zeros or trimmed to 3 s (x 32768)
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
+import { imagePreprocessor } from "../../functions/image-features/preprocess/image";
+import { wavToWaveform } from "../../functions/image-features/preprocess/audio";
 import {
   augmentImage,
   augmentRng,
@@ -39,7 +42,13 @@ import {
 
 export const FACE_INPUT = 64;
 export const AUDIO_SAMPLES = 48000;
-const WHITE = { r: 255, g: 255, b: 255 };
+/** The preprocess sections of models/repository/sentiment-face and sentiment-audio config.json. */
+export const FACE_PREPROCESS = {
+  kind: "image", size: [FACE_INPUT, FACE_INPUT], fit: "letterbox", background: [255, 255, 255], alpha: [255, 255, 255],
+  kernel: "lanczos3", channels: "RGB", layout: "NCHW", scale: "x/255", mean: null, std: null,
+} as const;
+export const AUDIO_PREPROCESS = { kind: "audio", sampleRate: 16000, channels: "mono-mixdown", minSeconds: 0.25, maxSeconds: 30, length: "pad-or-trim", samples: AUDIO_SAMPLES } as const;
+const faceServing = imagePreprocessor({ ...FACE_PREPROCESS, size: [FACE_INPUT, FACE_INPUT], background: [255, 255, 255], alpha: [255, 255, 255], mean: null, std: null }, { maxPixels: 40_000_000 });
 
 interface Args {
   seed: number;
@@ -100,25 +109,21 @@ export function facePng(img: RgbImage): Uint8Array {
   return encodePng(img, (raw) => deflateSync(raw, { level: 6 }));
 }
 
-/** The feature function's image preprocessing for the face model: what the encoder sees. */
-export async function letterbox(png: Uint8Array, size = FACE_INPUT): Promise<Uint8Array> {
-  const { data, info } = await sharp(Buffer.from(png))
-    .flatten({ background: WHITE })
-    .toColourspace("srgb")
-    .resize(size, size, { fit: "contain", kernel: "lanczos3", background: WHITE })
-    .removeAlpha()
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true });
-  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error("unexpected letterbox output");
-  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+/** What the face encoder sees: the feature function's preprocessing of the PNG, as HWC bytes. */
+export async function servedFace(png: Uint8Array): Promise<Uint8Array> {
+  const plane = FACE_INPUT * FACE_INPUT;
+  const x = new Float32Array(3 * plane);
+  await faceServing.prepare(Buffer.from(png), 0, x);
+  const out = new Uint8Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round(x[c * plane + i]! * 255);
+  return out;
 }
 
-/** PCM16 samples of the WAV, zero-padded or trimmed to `length` (the audio model's fixed input). */
-export function padOrTrimPcm16(samples: Float32Array, length = AUDIO_SAMPLES): Int16Array {
-  const out = new Int16Array(length);
-  for (let i = 0; i < Math.min(length, samples.length); i++) {
-    out[i] = Math.max(-32768, Math.min(32767, Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32768)));
-  }
+/** What the audio encoder sees: the feature function's decoding of the WAV, as PCM16 (exact). */
+export function servedAudio(wav: Uint8Array): Int16Array {
+  const x = wavToWaveform(wav, AUDIO_PREPROCESS);
+  const out = new Int16Array(AUDIO_SAMPLES);
+  for (let i = 0; i < AUDIO_SAMPLES; i++) out[i] = Math.round(x[i]! * 32768);
   return out;
 }
 
@@ -149,8 +154,8 @@ export async function main(argv: string[]): Promise<void> {
         writeFileSync(join(args.out, audioPath!), wav);
       }
       if (args.arrays) {
-        writeSync(faces, await letterbox(png));
-        const pcm = padOrTrimPcm16(wave);
+        writeSync(faces, await servedFace(png));
+        const pcm = servedAudio(wav);
         writeSync(audio, new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
       }
       const record = {
