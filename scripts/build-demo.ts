@@ -40,7 +40,12 @@ export async function buildDemo(opts: { minify?: boolean; quiet?: boolean } = {}
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function evalPage(suite: string, markdown: string): string {
-  const body = marked.parse(markdown, { gfm: true, async: false });
+  let n = 0;
+  // Wide tables scroll inside a focusable region, so keyboard users can scroll them too.
+  const body = marked
+    .parse(markdown, { gfm: true, async: false })
+    .replace(/<table>/g, () => `<div class="table-wrap" tabindex="0" role="region" aria-label="Table ${++n}"><table>`)
+    .replace(/<\/table>/g, "</table></div>");
   const title = /^#\s+(.+)$/m.exec(markdown)?.[1] ?? `${suite} evaluation`;
   return `<!doctype html>
 <html lang="en">

@@ -29,11 +29,20 @@ type Outcome = { readonly fusion: FusionMethod; readonly res?: WithMeta<AnswerRe
 
 export async function runComparison(client: EdgefuseClient, req: CompareRequest, opts: CallOptions): Promise<Outcome[]> {
   const others = req.fusions.filter((f) => f !== req.selected.fusion);
-  const settled = await Promise.allSettled(others.map((fusion) => askExplained(client, { question: req.question, image: req.image.blob, fusion, topK: 3 }, opts)));
-  const byFusion = new Map<FusionMethod, Outcome>([[req.selected.fusion, { fusion: req.selected.fusion, res: req.selected }]]);
-  settled.forEach((s, i) => byFusion.set(others[i]!, s.status === "fulfilled" ? { fusion: others[i]!, res: s.value } : { fusion: others[i]!, error: s.reason }));
-  // The selected head first, then the others in the edge's order.
-  return [req.selected.fusion, ...others].map((f) => byFusion.get(f)!);
+  // The selected head first, then the others in the edge's order. One at a time: the features are
+  // cached, so each call is only a fusion, and a Worker isolate runs one inference at a time anyway
+  // (parallel first loads of several heads have been seen to fail with a bare 503 under wrangler dev).
+  const outcomes: Outcome[] = [{ fusion: req.selected.fusion, res: req.selected }];
+  for (const fusion of others) {
+    if (opts.signal?.aborted) break;
+    try {
+      outcomes.push({ fusion, res: await askExplained(client, { question: req.question, image: req.image.blob, fusion, topK: 3 }, opts) });
+    } catch (error) {
+      if (opts.signal?.aborted) break;
+      outcomes.push({ fusion, error });
+    }
+  }
+  return outcomes;
 }
 
 function signedPoints(delta: number): string {
@@ -64,7 +73,8 @@ function attributionCell(ex: Explanation | undefined): HTMLTableCellElement {
 
 function attentionCell(req: CompareRequest, fusion: string, ex: Explanation | undefined): HTMLTableCellElement {
   const map = ex?.attention;
-  if (!map) return h("td", { class: "hint" }, "no attention output");
+  if (!ex) return h("td", { class: "hint" }, "not reported");
+  if (!map) return h("td", { class: "hint" }, "none: this head has no attention");
   const summary = describeAttention(map, req.size.width, req.size.height, req.image.scene?.objects);
   return h(
     "td",

@@ -34,7 +34,8 @@ function gridChart(kind: string, caption: string, columns: readonly string[], ro
   const shade = (v: number | undefined) => (v === undefined ? "" : `background:color-mix(in srgb, var(--accent) ${Math.max(0, Math.min(40, (v - 50) * 0.8)).toFixed(0)}%, transparent)`);
   return h(
     "div",
-    { class: "table-wrap" },
+    // Focusable, so keyboard users can scroll it sideways on narrow screens.
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
     h(
       "table",
       { class: "grid-chart", "data-chart": kind },

@@ -118,13 +118,14 @@ export class VqaTab {
     byId("image-caption", HTMLElement).textContent = picked.caption;
     this.thumbs.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.sample === picked.link?.sample)));
     if (picked.link) this.upload.value = ""; // an upload keeps its file name in the input
+    this.size = { width: 0, height: 0 };
+    this.inputsChanged();
     try {
       await this.preview.decode();
-      this.size = { width: this.preview.naturalWidth, height: this.preview.naturalHeight };
+      if (this.image === picked) this.size = { width: this.preview.naturalWidth, height: this.preview.naturalHeight };
     } catch {
-      this.size = { width: 0, height: 0 }; // not decodable here; the edge will say why on Ask
+      // not decodable here; the edge will say why on Ask
     }
-    this.inputsChanged();
   }
 
   /** Inputs changed: answers on screen no longer match them, and the link follows. */
