@@ -5,6 +5,7 @@
 import { FeatureClient } from "./clients/feature-client";
 import { ImageFeaturesClient } from "./clients/image-features-client";
 import { type EdgeConfig, readConfig } from "./config";
+import { KvWritePolicy } from "./cache/kv-write-policy";
 import { LruCache } from "./cache/lru";
 import { cacheApiStore, kvStore } from "./cache/remote-stores";
 import { type RemoteStore, TieredFeatureCache, vectorsBytes } from "./cache/tiered-cache";
@@ -55,6 +56,7 @@ export function getServices(env: Env): Services {
   }
   const dims = imageDims();
   const remotes = remoteStores(env, config.remoteCacheTtlSeconds);
+  const kvPolicy = new KvWritePolicy({ writes: config.kvWrites, maxEntryBytes: config.kvMaxEntryBytes });
   const featureClient = config.featuresUrl
     ? new FeatureClient({
         baseUrl: config.featuresUrl,
@@ -71,8 +73,8 @@ export function getServices(env: Env): Services {
     config,
     suiteText,
     featuresText,
-    textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes),
-    imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes),
+    textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
+    imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
     heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS, SUITE_ASSET_PREFIX), manifest.heads), { textDim: manifest.text.dim, ...dims }),
     featureClient,

@@ -7,6 +7,15 @@ import { imageCacheKey } from "../../functions/edge/features/image";
 import { type ErrorBody, postJson } from "./helpers";
 import { faultCounts, scene, setFault } from "./scenes";
 
+async function inKv(png: Uint8Array): Promise<boolean> {
+  const key = await imageCacheKey(png);
+  for (let i = 0; i < 25; i++) {
+    if ((await env.FEATURE_KV!.get(key, "arrayBuffer")) !== null) return true;
+    await new Promise((r) => setTimeout(r, 20)); // written through waitUntil
+  }
+  return false;
+}
+
 /** Reads both remote tiers back: the Cache API and the KV namespace the tests bind. */
 async function cachedInCacheApi(png: Uint8Array): Promise<boolean> {
   const key = await imageCacheKey(png);
@@ -110,5 +119,51 @@ describe("faults in the image-feature function", () => {
     const trial = await ask("pass");
     expect(trial.res.status).toBe(200);
     expect((await ask("pass")).res.status).toBe(200);
+  });
+});
+
+describe("concurrent misses (single-flight)", () => {
+  const askAll = async (n: number, s: Awaited<ReturnType<typeof scene>>) =>
+    Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const res = await postJson("/v1/answer", { question: s.questions[i % s.questions.length]!.question, image: { base64: s.base64 } });
+        return { status: res.status, body: (await res.json()) as ErrorBody & { cache?: { image: string } } };
+      }),
+    );
+
+  it("ten concurrent /v1/answer requests about one new image make one upstream encode", async () => {
+    const s = await scene(index++);
+    await setFault("pass");
+    const results = await askAll(10, s);
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await faultCounts()).received).toBe(1);
+    expect(results.every((r) => r.body.cache?.image === "miss")).toBe(true); // nobody found it cached; one computed it for all
+  });
+
+  it("a failure reaches every waiter, is not cached, and the next request computes afresh", async () => {
+    const s = await scene(index++);
+    await setFault("500");
+    const results = await askAll(10, s);
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(502));
+    expect(results.every((r) => r.body.error.code === "image_features_unavailable")).toBe(true);
+    expect((await faultCounts()).received).toBe(3); // one call, its three attempts
+    expect(await cachedInCacheApi(s.png)).toBe(false);
+    await setFault("pass");
+    const again = await askAll(3, s);
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await faultCounts()).received).toBe(1);
+  });
+});
+
+describe("KV write policy (FEATURE_KV_WRITES = on-reuse)", () => {
+  it("a new image goes to the Cache API only; KV gets it when it is asked about again", async () => {
+    const s = await scene(index++);
+    await setFault("pass");
+    const first = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 } });
+    expect(first.status).toBe(200);
+    expect(await inKv(s.png)).toBe(false);
+    const second = await postJson("/v1/answer", { question: s.questions[1]!.question, image: { base64: s.base64 } });
+    expect(((await second.json()) as { cache: { image: string } }).cache.image).toBe("hit");
+    expect(await inKv(s.png)).toBe(true);
   });
 });

@@ -22,13 +22,17 @@ export async function imageFeaturesFor(
   timing: ServerTiming,
 ): Promise<{ key: string; features: ImageFeatures; cache: CacheStatus }> {
   const key = await imageCacheKey(bytes);
-  const hit = await cache.get(key, waitUntil);
   const { pooledDim, gridCells, gridDim } = imageDims();
-  if (hit && hit.value.pooled?.length === pooledDim && hit.value.grid?.length === gridCells * gridDim) {
-    return { key, features: { pooled: hit.value.pooled, grid: hit.value.grid }, cache: "hit" };
-  }
-  if (!client) throw new AppError(502, "image_features_not_configured", "no image-feature service is configured (IMAGE_FEATURES_URL)");
-  const features = await timing.measure("image", () => client.featurize(bytes));
-  cache.put(key, { pooled: features.pooled, grid: features.grid }, waitUntil);
-  return { key, features, cache: "miss" };
+  // Concurrent requests about the same new image share one upstream call (single-flight).
+  const found = await cache.getOrCompute(
+    key,
+    async () => {
+      if (!client) throw new AppError(502, "image_features_not_configured", "no image-feature service is configured (IMAGE_FEATURES_URL)");
+      const features = await timing.measure("image", () => client.featurize(bytes));
+      return { pooled: features.pooled, grid: features.grid };
+    },
+    waitUntil,
+    (v) => v.pooled?.length === pooledDim && v.grid?.length === gridCells * gridDim,
+  );
+  return { key, features: { pooled: found.value.pooled!, grid: found.value.grid! }, cache: found.tier ? "hit" : "miss" };
 }
