@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: statistics, machine description, starting local servers. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, totalmem, platform, release } from "node:os";
 
@@ -43,7 +43,7 @@ export interface Started {
 }
 
 /** Spawns a server and resolves once a line of its output matches `ready`. */
-export function startProcess(cmd: string, args: string[], url: string, ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Started> {
+export function startProcess(cmd: string, args: string[], url: string, ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<Started> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -84,13 +84,14 @@ export function startProcess(cmd: string, args: string[], url: string, ready: Re
   });
 }
 
-/** `wrangler dev` for the edge Worker on a loopback port, with extra `--var`s. */
-export async function startEdge(vars: Record<string, string> = {}): Promise<Started> {
+/** `wrangler dev` for the edge Worker (or the Worker of another wrangler config) on a loopback port, with extra `--var`s. */
+export async function startEdge(vars: Record<string, string> = {}, config?: string): Promise<Started> {
   const port = await freePort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const configArgs = config ? ["-c", config] : [];
   return startProcess(
     process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "info", ...varArgs],
+    ["node_modules/wrangler/bin/wrangler.js", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "info", ...varArgs],
     `http://127.0.0.1:${port}`,
     /Ready on http/,
     { WRANGLER_SEND_METRICS: "false" },
@@ -113,4 +114,47 @@ export async function runAsScript(moduleUrl: string, bench: () => Promise<unknow
 
 export function fmt(ms: number): string {
   return Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(3) : ms.toFixed(1)) : "n/a";
+}
+
+/** Pids of a process and all its descendants (from /proc). */
+export function processTree(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* process ended */
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return out;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ (`getconf CLK_TCK`)
+
+/**
+ * RSS (MiB) and CPU time (user + system, ms, all threads, 10 ms resolution) summed over a process
+ * and its descendants whose command line matches, e.g. /workerd/ under `wrangler dev`.
+ */
+export function processStats(rootPid: number, match: RegExp): { rssMiB: number; cpuMs: number } {
+  let rssMiB = 0;
+  let cpuMs = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      if (!match.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
+      rssMiB += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      cpuMs += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      /* gone */
+    }
+  }
+  return { rssMiB, cpuMs };
 }

@@ -5,6 +5,12 @@
  * module (wrangler turns a `.wasm` import into a compiled `WebAssembly.Module`) and handed to the
  * Emscripten glue in place of the bytes it would otherwise fetch and compile. The recipe is in
  * docs/ort-in-workerd.md.
+ *
+ * Start-up: `startRuntime` may be awaited in the Worker's global scope (workerd allows top-level
+ * await of work that does no I/O). It instantiates the wasm, creates a session for each model it is
+ * given and runs it once on synthetic inputs, so V8's lazy compilation of ORT's WebAssembly happens
+ * before the first request. Those sessions are kept and handed to the first `createSession` of the
+ * same bytes. If it fails, nothing is lost: `createSession` starts the runtime lazily as before.
  */
 import * as ort from "onnxruntime-web/wasm";
 import ortWasmModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
@@ -19,9 +25,22 @@ export interface ModelSession {
   readonly outputNames: readonly string[];
   /** Runs are serialised per session: ORT's wasm backend is single-threaded and not re-entrant. */
   run(feeds: Readonly<Record<string, EdgeTensor>>): Promise<Record<string, Float32Tensor>>;
+  /** Frees the session's wasm memory (after queued runs). The edge keeps its sessions for the isolate's life. */
+  release(): Promise<void>;
+}
+
+/**
+ * "all" (ORT's default) optimises the graph at every session load; a file already optimised
+ * offline (scripts/bench/optimize-models.ts) can skip that with "disabled".
+ */
+export type GraphOptimization = "disabled" | "basic" | "extended" | "all";
+export interface SessionChoices {
+  readonly graphOptimization?: GraphOptimization;
 }
 
 let runtimeReady: Promise<void> | null = null;
+/** The wasm instance's linear memory, once the runtime has started (for the memory report). */
+let wasmMemory: WebAssembly.Memory | null = null;
 
 /**
  * Fold DequantizeLinear of constant int8 weights into fp32 constants when the session is created.
@@ -29,15 +48,27 @@ let runtimeReady: Promise<void> | null = null;
  * every weight on every run: 0.79 → 0.50 ms per question for the int8 text encoder in WASM, with
  * the same numbers. The file stays int8 (small to ship); memory holds fp32 weights (71k floats).
  */
-const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { extra: { session: { disable_quant_qdq: "1" } } };
+function sessionOptions(choices: SessionChoices = {}): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: choices.graphOptimization ?? "all",
+    extra: { session: { disable_quant_qdq: "1" } },
+  };
+}
 
 function configureRuntime(): void {
   ort.env.wasm.numThreads = 1; // Workers have no threads.
   ort.env.wasm.proxy = false;
   // A non-empty-typed placeholder makes the glue skip fetching the wasm and call
-  // WebAssembly.instantiate(bytes, imports), which createSession intercepts below.
+  // WebAssembly.instantiate(bytes, imports), which withPrecompiledWasm intercepts below.
   ort.env.wasm.wasmBinary = new Uint8Array(0);
   ort.env.logLevel = "error";
+}
+
+function findMemory(imports: WebAssembly.Imports | undefined): WebAssembly.Memory | null {
+  for (const ns of Object.values(imports ?? {})) {
+    for (const value of Object.values(ns)) if (value instanceof WebAssembly.Memory) return value;
+  }
+  return null;
 }
 
 /**
@@ -48,6 +79,7 @@ async function withPrecompiledWasm<T>(create: () => Promise<T>): Promise<T> {
   const original = WebAssembly.instantiate;
   const patched = (async (_source: unknown, imports?: WebAssembly.Imports) => {
     const instance = await original(ortWasmModule, imports);
+    wasmMemory = findMemory(imports) ?? Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory) ?? null;
     return { instance, module: ortWasmModule };
   }) as unknown as typeof WebAssembly.instantiate;
   WebAssembly.instantiate = patched;
@@ -94,14 +126,19 @@ class SerialSession implements ModelSession {
     this.queue = next.catch(() => undefined);
     return next;
   }
+
+  release(): Promise<void> {
+    const done = this.queue.then(() => this.session.release());
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
 }
 
-/** Creates a session from ONNX bytes. The first call also starts the wasm runtime. */
-export async function createSession(modelBytes: Uint8Array): Promise<ModelSession> {
+async function createOrtSession(modelBytes: Uint8Array, choices: SessionChoices): Promise<ort.InferenceSession> {
   if (!runtimeReady) {
     configureRuntime();
     // Start the runtime with this model; later sessions reuse it.
-    const first = withPrecompiledWasm(() => ort.InferenceSession.create(modelBytes, SESSION_OPTIONS));
+    const first = withPrecompiledWasm(() => ort.InferenceSession.create(modelBytes, sessionOptions(choices)));
     runtimeReady = first.then(
       () => undefined,
       (err: unknown) => {
@@ -109,8 +146,109 @@ export async function createSession(modelBytes: Uint8Array): Promise<ModelSessio
         throw err;
       },
     );
-    return new SerialSession(await first);
+    return first;
   }
   await runtimeReady;
-  return new SerialSession(await ort.InferenceSession.create(modelBytes, SESSION_OPTIONS));
+  return ort.InferenceSession.create(modelBytes, sessionOptions(choices));
+}
+
+/** Sessions created at start-up, waiting for the first `createSession` of the same bytes. */
+const prepared = new Map<string, ort.InferenceSession>();
+
+/** A cheap content key (length + FNV-1a over the bytes): no async crypto needed at start-up. */
+function contentKey(bytes: Uint8Array, choices: SessionChoices): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return `${bytes.length}:${(h >>> 0).toString(16)}:${choices.graphOptimization ?? "all"}`;
+}
+
+/** Creates a session from ONNX bytes. The first call also starts the wasm runtime. */
+export async function createSession(modelBytes: Uint8Array, choices: SessionChoices = {}): Promise<ModelSession> {
+  if (prepared.size > 0) {
+    const key = contentKey(modelBytes, choices);
+    const ready = prepared.get(key);
+    if (ready) {
+      prepared.delete(key);
+      return new SerialSession(ready);
+    }
+  }
+  return new SerialSession(await createOrtSession(modelBytes, choices));
+}
+
+/**
+ * Symbolic dims of a probe input: 1 for the batch axis, PROBE_SEQUENCE for any other (a typical
+ * question's token count). Shapes matter: with one token the matrix products take ORT's
+ * vector paths, and the first real question would still pay for compiling the matrix ones.
+ */
+const PROBE_SEQUENCE = 16;
+
+/** Zero-filled inputs (ones for int64, so masks and ids are valid) of typical request shapes. */
+function syntheticFeeds(session: ort.InferenceSession): Record<string, ort.Tensor> | null {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const meta of session.inputMetadata) {
+    if (!meta.isTensor) return null;
+    const dims = meta.shape.map((d, axis) => (typeof d === "number" && d > 0 ? d : axis === 0 ? 1 : PROBE_SEQUENCE));
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (meta.type === "float32") feeds[meta.name] = new ort.Tensor("float32", new Float32Array(size), dims);
+    else if (meta.type === "int64") feeds[meta.name] = new ort.Tensor("int64", new BigInt64Array(size).fill(1n), dims);
+    else return null;
+  }
+  return feeds;
+}
+
+export interface StartupModel {
+  /** Shown in the report. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly choices?: SessionChoices;
+  /** Probe runs at start-up (default 1). */
+  readonly probeRuns?: number;
+}
+
+export interface StartupReport {
+  readonly ok: boolean;
+  readonly error?: string;
+  /** Wall time of each stage as the isolate's clock saw it (1 ms steps in workerd). */
+  readonly runtimeMs: number;
+  readonly models: readonly { name: string; createMs: number; probeRunMs: number }[];
+  readonly totalMs: number;
+}
+
+let startup: StartupReport | null = null;
+
+/**
+ * Starts the wasm runtime and prepares sessions for `models` (each created and run once on
+ * synthetic inputs, which also compiles the kernels they use). Never throws: a failure is reported
+ * and the lazy path takes over. Meant for the Worker's global scope.
+ */
+export async function startRuntime(models: readonly StartupModel[]): Promise<StartupReport> {
+  const t0 = Date.now();
+  let runtimeMs = 0;
+  const done: { name: string; createMs: number; probeRunMs: number }[] = [];
+  try {
+    for (const [i, m] of models.entries()) {
+      const c0 = Date.now();
+      const session = await createOrtSession(m.bytes, m.choices ?? {});
+      const c1 = Date.now();
+      if (i === 0) runtimeMs = c1 - c0;
+      const feeds = syntheticFeeds(session);
+      if (feeds) for (let r = 0; r < (m.probeRuns ?? 1); r++) await session.run(feeds);
+      prepared.set(contentKey(m.bytes, m.choices ?? {}), session);
+      done.push({ name: m.name, createMs: c1 - c0, probeRunMs: Date.now() - c1 });
+    }
+    startup = { ok: true, runtimeMs, models: done, totalMs: Date.now() - t0 };
+  } catch (err) {
+    startup = { ok: false, error: err instanceof Error ? err.message : String(err), runtimeMs, models: done, totalMs: Date.now() - t0 };
+  }
+  return startup;
+}
+
+/** What `startRuntime` did in this isolate, or null if the runtime started lazily (or not yet). */
+export function startupReport(): StartupReport | null {
+  return startup;
+}
+
+/** Bytes of the ORT wasm linear memory (0 before the runtime starts). It grows and never shrinks. */
+export function wasmMemoryBytes(): number {
+  return wasmMemory?.buffer.byteLength ?? 0;
 }
