@@ -1,7 +1,10 @@
 /** The edge Worker: wiring only. */
+import { env } from "cloudflare:workers";
 import { Hono } from "hono";
+import defaultTextEncoder from "../../models/sort-of-clevr/text-encoder.int8.onnx";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
+import { startRuntime } from "./inference/ort";
 import { apiKeyAuth } from "./middleware/auth";
 import { configGuard } from "./middleware/config-guard";
 import { corsFromConfig } from "./middleware/cors";
@@ -13,7 +16,15 @@ import { health } from "./routes/health";
 import { models } from "./routes/models";
 import { openapi } from "./routes/openapi";
 import { staticAssets } from "./routes/static";
+import { suiteRoutes } from "./routes/suites";
 import { textFeatures } from "./routes/text-features";
+
+// Start onnxruntime-web and the default suite's text encoder while the isolate starts, off the first
+// request's path (docs/ort-in-workerd.md#start-up). Never throws: on failure the first request
+// starts it lazily, as with ORT_STARTUP=lazy. TODO(H3): read ORT_STARTUP through config.ts.
+if ((env as { ORT_STARTUP?: string }).ORT_STARTUP?.trim().toLowerCase() !== "lazy") {
+  await startRuntime([{ name: "sort-of-clevr text encoder", bytes: new Uint8Array(defaultTextEncoder) }]);
+}
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);
@@ -29,6 +40,7 @@ app.route("/", openapi);
 app.route("/", models);
 app.route("/", textFeatures);
 app.route("/", answerRoutes);
+app.route("/", suiteRoutes);
 app.route("/", bench);
 app.route("/", staticAssets);
 app.notFound(notFound);
