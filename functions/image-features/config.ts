@@ -100,7 +100,8 @@ const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => vo
     env: "IMAGE_FEATURES_AUTH",
     boolean: true,
     apply: (c, v) => {
-      if (v !== "off" && v !== "on" && v !== "true") throw new ConfigError(`IMAGE_FEATURES_AUTH must be on or off, got "${v}"`);
+      // The flag passes "off"; the variable must say on or off exactly (IMAGE_FEATURES_AUTH=true once meant off).
+      if (v !== "off" && v !== "on") throw new ConfigError(`IMAGE_FEATURES_AUTH must be on or off, got "${v}"`);
       c.auth.enabled = v === "on";
     },
   },

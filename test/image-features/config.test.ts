@@ -20,6 +20,13 @@ describe("config", () => {
     expect(loadConfig([], { IMAGE_FEATURES_AUTH: "off" }).auth.enabled).toBe(false);
   });
 
+  it("IMAGE_FEATURES_AUTH accepts only on and off: any other spelling refuses to start, never turns auth off", () => {
+    expect(loadConfig([], { ...TOKEN, IMAGE_FEATURES_AUTH: "on" }).auth.enabled).toBe(true);
+    for (const v of ["true", "false", "1", "0", "yes", "OFF", " off"]) {
+      expect(() => loadConfig([], { ...TOKEN, IMAGE_FEATURES_AUTH: v }), v).toThrow(/must be on or off/);
+    }
+  });
+
   it("refuses auth off on a non-loopback host", () => {
     expect(() => loadConfig(["--insecure-local", "--host", "0.0.0.0"], {})).toThrow(/refusing to start without auth/);
     expect(() => loadConfig(["--host", "192.168.1.5"], { IMAGE_FEATURES_AUTH: "off" })).toThrow(ConfigError);
