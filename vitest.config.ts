@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/edge-unit/**/*.test.ts", "test/unit/**/*.test.ts", "test/scripts/**/*.test.ts", "test/image-features/**/*.test.ts", "test/sentiment/**/*.test.ts"],
+          include: ["test/edge-unit/**/*.test.ts", "test/unit/**/*.test.ts", "test/scripts/**/*.test.ts", "test/image-features/**/*.test.ts", "test/suite/**/*.test.ts", "test/sentiment/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -5,8 +5,8 @@
       [--optional voice,face] [--seed 1] [--epochs 40] [--labels a,b,c]
 
 DIR holds train/val/test splits (scripts/heads/features.py documents the arrays). Optional modalities
-come from the suite's manifest.json (required: false), from --optional, or from `present.<m>` arrays
-with zeros. Heads over optional modalities train with modality dropout and take a presence mask
+come from the suite's manifest.json (required: false), from FEATURES/suite.json (written by
+scripts/suite/extract-features.ts), from --optional, or from `present.<m>` arrays with zeros. Heads over optional modalities train with modality dropout and take a presence mask
 input, so one head answers every subset. Each head is calibrated by temperature on val, exported
 to ONNX (opset 17), checked against onnxruntime-node, and written to <suite-dir>/heads/<name>.onnx;
 the manifest's `heads` (or heads/heads.json when no manifest exists yet), eval.json and EVAL.md follow.
@@ -227,6 +227,9 @@ def main(argv=None):
     np.random.seed(args.seed)
     manifest = read_manifest(args.suite_dir)
     optional = set(comma(args.optional))
+    info_path = os.path.join(args.features, "suite.json")  # written by scripts/suite/extract-features.ts
+    feature_info = json.load(open(info_path)) if os.path.exists(info_path) else {}
+    optional |= set(feature_info.get("optional", []))
     if manifest:
         optional |= {m["name"] for m in manifest.get("modalities", []) if not m.get("required", True)}
     try:
@@ -238,6 +241,8 @@ def main(argv=None):
         label_names = comma(args.labels)
     elif manifest and manifest.get("task", {}).get("labels"):
         label_names = manifest["task"]["labels"]
+    elif feature_info.get("labels"):
+        label_names = feature_info["labels"]
     if label_names is not None:
         if len(label_names) < n_labels:
             sys.exit(f"train_heads: labels go up to {n_labels - 1} but only {len(label_names)} label names are given")
@@ -255,9 +260,9 @@ def main(argv=None):
         sys.exit(f"train_heads: unknown fusion/baseline {bad}; fusions: {H.FUSIONS}, baselines: {H.BASELINES}")
     if len(modalities) < 2:
         log("one modality only: fusion heads reduce to a classifier over it")
-    suite_id = (manifest or {}).get("id") or os.path.basename(os.path.normpath(args.suite_dir))
+    suite_id = (manifest or {}).get("id") or feature_info.get("id") or os.path.basename(os.path.normpath(args.suite_dir))
     prefix = args.id_prefix or suite_id
-    version = args.version or (manifest or {}).get("version") or "1.0.0"
+    version = args.version or (manifest or {}).get("version") or feature_info.get("version") or "1.0.0"
     log(f"features {args.features}: train {data['train'].n}, val {data['val'].n}, test {data['test'].n}; {n_labels} labels; "
         f"modalities " + ", ".join(f"{m.name}[vec {m.vec}:{m.vec_dim} seq {m.seq}:{m.seq_len}x{m.seq_dim}]{' optional' if m.optional else ''}" for m in modalities)
         + (f"; regression score" if has_score else ""))
