@@ -115,6 +115,9 @@ async function main(): Promise<void> {
         }
         expected.push({
           label: row.label, caption: row.caption, photo: files.photo, voice: files.voice,
+          // the bytes too, for the workerd test (it cannot read files)
+          photoBase64: readFileSync(join(src, row.photo!)).toString("base64"),
+          voiceBase64: readFileSync(join(src, row.voice!)).toString("base64"),
           features: Object.fromEntries([...features].map(([k, v]) => [k, Object.fromEntries([...v].map(([o, a]) => [o, Array.from(a)]))])),
           heads,
         });
