@@ -43,7 +43,7 @@ export interface Started {
 }
 
 /** Spawns a server and resolves once a line of its output matches `ready`. */
-export function startProcess(cmd: string, args: string[], url: string, ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<Started> {
+export function startProcess(cmd: string, args: string[], url: string, ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 420_000): Promise<Started> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

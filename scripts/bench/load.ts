@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import autocannon, { type Result as AutocannonResult } from "autocannon";
 import { machine, percentile, runAsScript } from "./lib";
+import { MIX_DESCRIPTION, type MixRequest, mixRequest, POOLS, primingRequests } from "./load-mix";
 import { sceneSample } from "./scenes";
 import { startStack } from "./stack";
 
@@ -62,24 +63,21 @@ export async function benchLoad() {
   console.log(`load test on ${machine()}: ${REQUESTS} requests, ${CONNECTIONS} connections`);
   const stack = await startStack();
   try {
-    // 40 cached (image, question) pairs, 60 images for "new question on a known image", 150 images first seen during the run.
-    const hot = Array.from({ length: 40 }, (_, i) => sceneSample(SEED, i));
-    const warm = Array.from({ length: 60 }, (_, i) => sceneSample(SEED, 100 + i));
-    const cold = Array.from({ length: 150 }, (_, i) => sceneSample(SEED, 1000 + i));
-    const body = (s: ReturnType<typeof sceneSample>, question: string, fusion: string) => JSON.stringify({ question, image: { base64: s.base64 }, fusion });
-    const FUSIONS = ["concat", "sum", "product", "bilinear", "attention"];
-    for (const [i, s] of [...hot, ...warm].entries()) {
-      const res = await fetch(`${stack.edge.url}/v1/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: body(s, s.questions[0]!.question, FUSIONS[i % 5]!) });
+    const pools = {
+      hot: Array.from({ length: POOLS.hot }, (_, i) => sceneSample(SEED, i)),
+      warm: Array.from({ length: POOLS.warm }, (_, i) => sceneSample(SEED, 100 + i)),
+      cold: Array.from({ length: POOLS.cold }, (_, i) => sceneSample(SEED, 1000 + i)),
+    };
+    const body = (m: MixRequest) => {
+      const s = pools[m.pool][m.image]!;
+      return JSON.stringify({ question: `${s.questions[m.question]!.question}${" ".repeat(m.padding)}`, image: { base64: s.base64 }, fusion: m.fusion });
+    };
+    for (const m of primingRequests()) {
+      const res = await fetch(`${stack.edge.url}/v1/answer`, { method: "POST", headers: { "content-type": "application/json" }, body: body(m) });
       if (res.status !== 200) throw new Error(`warm-up failed: ${res.status} ${await res.text()}`);
     }
     let n = 0;
-    const pick = (): string => {
-      const i = n++;
-      const r = i % 20;
-      if (r < 14) { const s = hot[i % hot.length]!; return body(s, s.questions[0]!.question, FUSIONS[i % 5]!); } // 70% both cached
-      if (r < 18) { const s = warm[i % warm.length]!; return body(s, `${s.questions[i % 6]!.question}${" ".repeat(1 + (i % 97))}`, FUSIONS[i % 5]!); } // 20% new question text
-      const s = cold[i % cold.length]!; return body(s, s.questions[i % 6]!.question, FUSIONS[i % 5]!); // 10% from a pool of images first seen now
-    };
+    const pick = (): string => body(mixRequest(n++));
     const load = (amount: number) =>
       new Promise<AutocannonResult>((resolve, reject) => {
         autocannon(
@@ -106,7 +104,7 @@ export async function benchLoad() {
       machine: machine(),
       requests: result.requests.total,
       concurrency: CONNECTIONS,
-      mix: "70% both cached, 20% new question on a cached image, 10% images first seen during the run; fusion methods in rotation",
+      mix: MIX_DESCRIPTION,
       warmup: { requests: warmupRun?.requests.total ?? 0, errors: warmupRun ? warmupRun.errors + warmupRun.timeouts + warmupRun.non2xx : 0, rssBeforeMiB: beforeWarmup, rssAfterMiB: afterWarmup },
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,

@@ -1,17 +1,18 @@
 /**
  * `npm run bench`: runs every benchmark in one go on this machine (each in its own process, one
  * after another so they do not compete) and writes docs/BENCHMARKS.md from their JSON results.
- *   npx tsx scripts/bench/run.ts [--only text,answer,image,bundle,load] [--out docs/BENCHMARKS.md]
+ *   npx tsx scripts/bench/run.ts [--only text,answer,image,bundle,load,coldstart,variants,memory,kvwrites,cost] [--out docs/BENCHMARKS.md]
  *   (`--only ""` runs nothing and rewrites the report from the results it already holds)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { issue15Sections } from "./report-cold-start";
 import { fmt, machine } from "./lib";
 
 const argv = process.argv.slice(2);
-const only = argv.includes("--only") ? (argv[argv.indexOf("--only") + 1] ?? "").split(",").filter(Boolean) : ["text", "answer", "image", "bundle", "load"];
+const only = argv.includes("--only") ? (argv[argv.indexOf("--only") + 1] ?? "").split(",").filter(Boolean) : ["text", "answer", "image", "bundle", "load", "coldstart", "variants", "memory", "kvwrites", "cost"];
 const outPath = argv.includes("--out") ? argv[argv.indexOf("--out") + 1]! : "docs/BENCHMARKS.md";
 const dir = mkdtempSync(join(tmpdir(), "edgefuse-bench-"));
 
@@ -20,6 +21,11 @@ const BENCHES: Record<string, { title: string; cmd: string[] }> = {
   answer: { title: "answer: cached vs missing, batch vs singles", cmd: ["scripts/bench/answer.ts"] },
   image: { title: "image-feature function: dynamic batching vs batch size 1", cmd: ["scripts/bench/image-features.ts"] },
   load: { title: "load: mixed cached/uncached traffic, memory", cmd: ["scripts/bench/load.ts"] },
+  coldstart: { title: "cold start: ORT started lazily vs in global scope", cmd: ["scripts/bench/cold-start.ts"] },
+  variants: { title: "model variants: session create and run, WASM vs native", cmd: ["scripts/bench/ort-variants.ts"] },
+  memory: { title: "memory: wasm linear memory per suite", cmd: ["scripts/bench/memory.ts"] },
+  kvwrites: { title: "KV writes of the load mix per write policy", cmd: ["scripts/bench/kv-writes.ts"] },
+  cost: { title: "first answer after start, CPU per request per cache state", cmd: ["scripts/bench/edge-cost.ts"] },
 };
 
 function run(name: string): unknown {
@@ -92,6 +98,7 @@ if (ld) {
   if (ld.rssQuartersMiB) L.push(`Median RSS per quarter of the measured run: workerd ${ld.rssQuartersMiB.workerd.join(", ")} MiB; image-feature function ${ld.rssQuartersMiB.image.join(", ")} MiB.`);
   L.push(`RSS over the second half (max/min − 1): workerd ${(100 * ld.rssDrift.workerd).toFixed(1)}%, image-feature function ${(100 * ld.rssDrift.image).toFixed(1)}%; peak RSS workerd ${ld.peakRssMiB.workerd.toFixed(0)} MiB, image-feature function ${ld.peakRssMiB.image.toFixed(0)} MiB.`, "");
 }
+L.push(...issue15Sections(results));
 const b = results.bundle;
 if (b) {
   L.push("## Bundle", "");

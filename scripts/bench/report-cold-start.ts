@@ -1,0 +1,103 @@
+/**
+ * docs/BENCHMARKS.md sections of issue 15 (cold start, model variants, memory budget, cost per
+ * million answers), written by run.ts from the JSON of cold-start.ts, ort-variants.ts, memory.ts,
+ * kv-writes.ts and edge-cost.ts.
+ */
+import { fmt } from "./lib";
+
+const MiB = 2 ** 20;
+/** Cloudflare list prices used for the cost table (Workers Paid, standard usage model; KV). */
+export const PRICES = {
+  perMillionRequests: 0.3,
+  perMillionCpuMs: 0.02,
+  kvPerMillionWrites: 5,
+  kvPerMillionReads: 0.5,
+  kvPerGbMonth: 0.5,
+  kvFreeWritesPerDay: 1000,
+};
+/** The feature caches' byte caps (wrangler.toml [vars] TEXT_/IMAGE_CACHE_MAX_BYTES) and the fused-logits memo (services.ts). */
+export const CACHE_CAPS = { textBytes: 8 * MiB, imageBytes: 32 * MiB, fusedBytes: 8 * MiB };
+const BUDGET = 64 * MiB;
+
+const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON written by the bench scripts
+type Json = any;
+
+export function issue15Sections(results: Record<string, Json>): string[] {
+  const L: string[] = [];
+  const cs = results.coldstart;
+  if (cs) {
+    L.push("## Cold start: onnxruntime-web started in global scope vs on the first request", "");
+    L.push(`${cs.machine}; ${cs.trials} trials per mode, medians; load average at the end ${cs.loadAverageAtEnd.map((x: number) => x.toFixed(1)).join(" ")}. The bench Worker (scripts/bench/ort-worker) runs the edge's own \`inference/ort.ts\`; CPU is the workerd process's user + system time from /proc (10 ms ticks), wall is the client's clock.`, "");
+    L.push("| mode | workerd CPU until ready | global scope (wall) | first text encode: wall / CPU / in Worker | second encode | first use of the default head (in Worker: fetch + create + run) |", "|---|---|---|---|---|---|");
+    for (const [mode, s] of Object.entries(cs.summary as Record<string, Json>)) {
+      const h = Object.values(s.headFirstUse as Record<string, Json>)[0] as Json;
+      L.push(`| ${mode} | ${fmt(s.readyCpuMs)} ms | ${fmt(s.globalScopeMs)} ms | ${fmt(s.firstEncodeMs)} ms / ${fmt(s.firstEncodeCpuMs)} ms / ${fmt(s.firstEncodeInWorkerMs)} ms | ${fmt(s.secondEncodeMs)} ms | ${fmt(h.fetchMs + h.createMs + h.firstRunMs)} ms (${fmt(h.fetchMs)} + ${fmt(h.createMs)} + ${fmt(h.firstRunMs)}) |`);
+    }
+    const lazy = cs.summary.lazy;
+    const eager = cs.summary.eager;
+    if (lazy && eager) L.push("", `Start-up CPU moved off the request path: **${fmt(eager.readyCpuMs - lazy.readyCpuMs)} ms** more CPU before "Ready", first encode **${fmt(lazy.firstEncodeCpuMs)} → ${fmt(eager.firstEncodeCpuMs)} ms CPU** (${fmt(lazy.firstEncodeMs)} → ${fmt(eager.firstEncodeMs)} ms wall).`);
+    L.push("");
+  }
+  const co = results.cost;
+  if (co) {
+    L.push("## First answer after start, and each further head", "");
+    L.push(`${co.machine}; the real stack (\`wrangler dev\` edge + feature function), one fresh stack per mode; load average at the end ${co.loadAverageAtEnd.map((x: number) => x.toFixed(1)).join(" ")}.`, "");
+    L.push("| ORT_STARTUP | edge CPU until ready | first GET /healthz (waits for start-up) | **first /v1/answer end to end** | its edge CPU | further heads' first use (end to end) |", "|---|---|---|---|---|---|");
+    for (const f of Object.values(co.first as Record<string, Json>)) {
+      L.push(`| ${f.mode} | ${fmt(f.readyCpuMs)} ms | ${fmt(f.healthzMs)} ms | **${fmt(f.first.wallMs)} ms** | ${fmt(f.firstCpuMs)} ms | ${Object.entries(f.heads as Record<string, Json>).map(([k, v]) => `${k} ${fmt(v.wallMs)}`).join(", ")} ms |`);
+    }
+    L.push("");
+  }
+  const va = results.variants;
+  if (va) {
+    L.push("## Model variants: session create and run, WASM (workerd) vs native", "");
+    L.push(`${va.machine}; medians of ${va.rounds} interleaved rounds, ${va.iterations} runs and ${va.creates} session creates each; one row of synthetic inputs (text: 13 tokens). WASM: the edge's \`ModelSession\` in workerd (tensor conversion included); native: onnxruntime-node, one thread, same file, same run. "pre-optimised": \`scripts/optimize/optimize-edge-models.ts\` (onnxruntime-node level "extended"); "session optimisation": ORT's level at load.`, "");
+    L.push("| model | file | bytes | session optimisation | create WASM | create native | run WASM | run native | **WASM / native** |", "|---|---|---|---|---|---|---|---|---|");
+    for (const r of va.rows as Json[]) L.push(`| ${r.model} | ${r.variant} | ${r.bytes} | ${r.sessionOptimisation} | ${fmt(r.wasmCreateMs)} ms | ${fmt(r.nativeCreateMs)} ms | ${fmt(r.wasmRunMs)} ms | ${fmt(r.nativeRunMs)} ms | **${r.runRatio.toFixed(2)}×** |`);
+    L.push("");
+  }
+  const me = results.memory;
+  if (me) {
+    L.push("## Memory budget of one isolate", "");
+    const standIn = (me.suites as Json[]).some((s) => s.standIn);
+    L.push(`${me.machine}. ORT's WebAssembly linear memory as the runtime reports it (\`wasmMemoryBytes()\` in inference/ort.ts), after each step; it only grows.${standIn ? " **Only one suite is shipped in models/ at the time of the run (the sentiment suite is not there yet), so the second suite is a stand-in: the same suite's models loaded again as separate sessions.**" : ""}`, "");
+    L.push("| after | WASM linear memory | workerd RSS (whole local runtime) |", "|---|---|---|");
+    for (const st of me.steps as Json[]) L.push(`| ${st.after} | ${mib(st.wasmMemoryBytes)} | ${st.workerdRssMiB.toFixed(0)} MiB |`);
+    const wasm = (me.steps as Json[]).at(-1).wasmMemoryBytes as number;
+    const caches = CACHE_CAPS.textBytes + CACHE_CAPS.imageBytes + CACHE_CAPS.fusedBytes;
+    const total = wasm + caches;
+    L.push("", `Bounded caches at their caps: text ${mib(CACHE_CAPS.textBytes)} + image ${mib(CACHE_CAPS.imageBytes)} + head-output memo ${mib(CACHE_CAPS.fusedBytes)} = ${mib(caches)} (byte caps of the LRUs: each counts its entries' float bytes). With two suites: **${mib(wasm)} WASM + ${mib(caches)} caches = ${mib(total)}** ${total <= BUDGET ? "≤" : ">"} 64 MiB before the JS heap.`);
+    const room = BUDGET - wasm - CACHE_CAPS.textBytes - CACHE_CAPS.fusedBytes - 8 * MiB;
+    if (total > BUDGET - 8 * MiB) L.push(`To stay ≤ 64 MiB with 8 MiB left for the JS heap (code, tokenizer, manifests: not observable from inside workerd), set \`IMAGE_CACHE_MAX_BYTES\` ≤ ${Math.max(0, Math.floor(room / MiB))} MiB (${Math.max(0, Math.floor(room / (60 * 1024)))} image entries of ~60 KB).`);
+    L.push("");
+  }
+  const kv = results.kvwrites;
+  if (kv || co) {
+    L.push("## Cost per million answers", "");
+    if (co) {
+      L.push(`Edge CPU per request as Workers bills it (CPU, not wall): the workerd process's CPU time over ${co.requestsPerState} sequential requests per state, less the same for GET /healthz (the local runtime's HTTP and wrangler's proxy, which Workers does not bill). Prices: $${PRICES.perMillionRequests} per million requests + $${PRICES.perMillionCpuMs} per million CPU-ms (Workers Paid, standard usage model). The feature function's CPU is its own host's cost.`, "");
+      L.push("| cache state | edge CPU / request (over floor) | edge $ per million answers | feature function CPU / request |", "|---|---|---|---|");
+      for (const r of co.cpu as Json[]) {
+        if (r.label.startsWith("healthz")) {
+          L.push(`| ${r.label} | ${fmt(r.edgeCpuMs)} ms (floor) | — | — |`);
+          continue;
+        }
+        const dollars = PRICES.perMillionRequests + PRICES.perMillionCpuMs * r.edgeCpuOverFloorMs;
+        L.push(`| ${r.label} | ${fmt(r.edgeCpuOverFloorMs)} ms | $${dollars.toFixed(2)} | ${fmt(r.imageCpuMs)} ms |`);
+      }
+      L.push("");
+    }
+    if (kv) {
+      L.push(`Storage: every computed feature vector goes to the Cache API (free) and, by policy, to KV ($${PRICES.kvPerMillionWrites} per million writes, $${PRICES.kvPerGbMonth} per GB-month; the free plan allows ${PRICES.kvFreeWritesPerDay} writes a day). KV writes of the load mix (${kv.mix}; ${kv.warmup} warm-up + ${kv.requests} measured requests, as load.ts sends them) replayed through the edge's TieredFeatureCache and KvWritePolicy (scripts/bench/kv-writes.ts; one isolate):`, "");
+      L.push("| mix | FEATURE_KV_WRITES | encodes text / image | Cache API writes | KV writes | KV bytes written | KV $ per million answers (writes) |", "|---|---|---|---|---|---|---|");
+      for (const r of kv.results as Json[]) {
+        const perMillion = (r.kv.puts / r.requests) * PRICES.kvPerMillionWrites;
+        L.push(`| ${r.scenario} | ${r.policy} | ${r.encodes.text} / ${r.encodes.image} | ${r.cacheApi.puts} | **${r.kv.puts}** | ${mib(r.kv.bytes)} | $${perMillion.toFixed(2)} |`);
+      }
+      L.push("", "The load mix reuses nearly every input (its 150 \"new\" images recur), so `on-reuse` saves little there; with one-off images, the long tail of a public endpoint, it writes what is seen twice and skips the rest.", "");
+    }
+  }
+  return L;
+}
