@@ -114,6 +114,8 @@ def main():
     ap.add_argument("--early-steps", type=int, default=1200)
     ap.add_argument("--fusions", default="concat,tensor,lmf,attention,gated")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--tag", default="", help="write heads-TAG.pt / results-TAG.json (run several processes side by side)")
+    ap.add_argument("--baselines", default="on", choices=["on", "off"])
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -149,6 +151,8 @@ def main():
         evaluate(fusion, lambda idx, m: run_head(head, te, idx, m), SUBSETS, temps[fusion])
         saved[fusion] = head.state_dict()
 
+    if args.baselines == "off":
+        return finish(args, saved, temps, results)
     # ---- baselines: unimodal probes, late fusion
     for name, (probe, key) in {"text-alone": (probes["text"], "text"), "face-alone": (probes["face"], "face_pooled"), "voice-alone": (probes["audio"], "audio_pooled")}.items():
         evaluate(name, lambda idx, m, p=probe, k=key: p(te[k][idx])[:2], {name: (0, 0, 0)})
@@ -158,9 +162,27 @@ def main():
     # ---- early fusion (input-level features, trained end to end with the same modality dropout)
     evaluate_early(args, ck, results, log)
 
-    torch.save({"heads": saved, "temperatures": temps, "fusions": args.fusions.split(",")}, os.path.join(args.work, "heads.pt"))
-    json.dump(results, open(os.path.join(args.work, "results.json"), "w"), indent=1)
-    log("wrote", os.path.join(args.work, "results.json"))
+    finish(args, saved, temps, results)
+
+
+def finish(args, saved, temps, results):
+    suffix = f"-{args.tag}" if args.tag else ""
+    torch.save({"heads": saved, "temperatures": temps, "fusions": list(saved)}, os.path.join(args.work, f"heads{suffix}.pt"))
+    json.dump(results, open(os.path.join(args.work, f"results{suffix}.json"), "w"), indent=1)
+    log("wrote", os.path.join(args.work, f"results{suffix}.json"))
+
+
+def merge(work, tags):
+    """Combine the outputs of side-by-side runs (--tag) into heads.pt and results.json."""
+    heads, temps, fusions, results = {}, {}, [], {}
+    for t in tags:
+        h = torch.load(os.path.join(work, f"heads-{t}.pt"))
+        heads.update(h["heads"])
+        temps.update(h["temperatures"])
+        fusions += h["fusions"]
+        results.update(json.load(open(os.path.join(work, f"results-{t}.json"))))
+    torch.save({"heads": heads, "temperatures": temps, "fusions": fusions}, os.path.join(work, "heads.pt"))
+    json.dump(results, open(os.path.join(work, "results.json"), "w"), indent=1)
 
 
 def evaluate_early(args, ck, results, log_fn):
@@ -207,4 +229,7 @@ def evaluate_early(args, ck, results, log_fn):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "merge":
+        merge(sys.argv[2], sys.argv[3:])  # heads.py merge WORK TAG [TAG ...]
+    else:
+        main()

@@ -46,8 +46,13 @@ encoders() {
   $RUN "$PY" scripts/sentiment/train_encoders.py "${common[@]}" --only dump --dump test="$D/test"
 }
 heads() {
-  echo "== $(stamp) heads + baselines"
-  $RUN "$PY" scripts/sentiment/heads.py --work "$W" --train "$D/train-a,$D/train-b" --val "$D/val" --test "$D/test" --seed $TRAIN_SEED
+  echo "== $(stamp) heads + baselines (two processes side by side)"
+  local common=(--work "$W" --train "$D/train-a,$D/train-b" --val "$D/val" --test "$D/test" --seed $TRAIN_SEED)
+  $RUN "$PY" scripts/sentiment/heads.py "${common[@]}" --fusions attention --steps 800 --early-steps 600 --tag a > "$W/heads-a.log" 2>&1 &
+  $RUN "$PY" scripts/sentiment/heads.py "${common[@]}" --fusions concat,tensor,lmf,gated --steps 1000 --baselines off --tag b > "$W/heads-b.log" 2>&1 &
+  wait
+  cat "$W/heads-a.log" "$W/heads-b.log" | grep -v " step "
+  "$PY" scripts/sentiment/heads.py merge "$W" a b
 }
 export_all() {
   echo "== $(stamp) export"
