@@ -72,7 +72,6 @@ ${body}
 function buildEvalPages(): string[] {
   const models = join(root, "models");
   const out = join(root, "public/eval");
-  rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const written: string[] = [];
   const suites = existsSync(models) ? readdirSync(models, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== "repository" && d.name !== "triton") : [];
@@ -89,6 +88,8 @@ function buildEvalPages(): string[] {
       written.push(`${name}.json`);
     }
   }
+  // Stale pages go; the folder itself stays, so a dev server watching public/ never sees it missing.
+  for (const f of readdirSync(out)) if (!written.includes(f)) rmSync(join(out, f), { force: true });
   return written;
 }
 

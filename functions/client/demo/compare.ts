@@ -7,6 +7,7 @@
 import type { EdgefuseClient } from "../client";
 import type { AnswerResponse, CallOptions, FusionMethod, WithMeta } from "../types";
 import { explanationOf, type Explanation } from "./api-extras";
+import { attributionBar } from "./attribution";
 import { describeAttention } from "./attention-summary";
 import { byId, h } from "./dom";
 import { askExplained } from "./explained-answer";
@@ -45,30 +46,10 @@ export async function runComparison(client: EdgefuseClient, req: CompareRequest,
   return outcomes;
 }
 
-function signedPoints(delta: number): string {
-  const pt = delta * 100;
-  return `${pt >= 0 ? "+" : "−"}${Math.abs(pt).toFixed(1)} pt`;
-}
-
 function attributionCell(ex: Explanation | undefined): HTMLTableCellElement {
   const entries = Object.entries(ex?.attribution ?? {});
   if (entries.length === 0) return h("td", { class: "hint" }, "not reported");
-  return h(
-    "td",
-    {},
-    ...entries.map(([modality, delta]) => {
-      // Half the bar is ±100 points; the centre line is "no effect".
-      const half = Math.min(50, Math.abs(delta) * 50);
-      const style = delta >= 0 ? `left:50%;width:${half.toFixed(2)}%` : `left:${(50 - half).toFixed(2)}%;width:${half.toFixed(2)}%`;
-      return h(
-        "div",
-        { class: "attr", "data-modality": modality, "data-delta": String(delta) },
-        h("span", {}, modality),
-        h("span", { class: "diverging", "aria-hidden": "true" }, h("span", { class: delta < 0 ? "neg" : "", style })),
-        h("span", { class: "pct" }, signedPoints(delta)),
-      );
-    }),
-  );
+  return h("td", {}, ...entries.map(([modality, delta]) => attributionBar(modality, delta)));
 }
 
 function attentionCell(req: CompareRequest, fusion: string, ex: Explanation | undefined): HTMLTableCellElement {

@@ -63,7 +63,7 @@ export class VqaTab {
       const m = await this.client().models();
       this.models = m;
       renderModels(m, this.fusion, wanted);
-      this.status(`Ready: ${m.fusionMethods.length} fusion methods; image features from the ${m.image.served}.`);
+      this.status(`Visual questions ready: ${m.fusionMethods.length} fusion methods; image features from the ${m.image.served}.`);
     } catch (e) {
       this.status("Could not load the model list.");
       renderError(e);
