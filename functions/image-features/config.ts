@@ -3,6 +3,7 @@
  * Also enforces the one start-up safety rule: auth may be off only on a loopback address.
  */
 import { isIP } from "node:net";
+import { delimiter } from "node:path";
 import { MODEL_NAME } from "./repository/config-schema.js";
 
 export type ProviderChoice = "auto" | "cuda" | "cpu";
@@ -10,8 +11,8 @@ export type ProviderChoice = "auto" | "cuda" | "cpu";
 export interface Config {
   host: string;
   port: number;
-  /** Model repository: <name>/config.json + <version>/model.onnx folders (docs/image-features.md). */
-  repositoryPath: string;
+  /** Model repositories: folders of <name>/config.json + <version>/model.onnx (docs/image-features.md). */
+  repositories: string[];
   /** Serve only these models of the repository; empty = all of them. */
   models: string[];
   provider: ProviderChoice;
@@ -30,7 +31,7 @@ export interface Config {
 export const DEFAULTS: Config = {
   host: "127.0.0.1",
   port: 8081,
-  repositoryPath: "models/repository",
+  repositories: ["models/repository"],
   models: [],
   provider: "auto",
   intraOpThreads: 0,
@@ -60,10 +61,11 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Flags and env vars; each entry maps a flag (and its env var) onto a config field. */
-const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => void; boolean?: true }> = {
+const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => void; boolean?: true; repeatable?: true }> = {
   "--host": { env: "IMAGE_FEATURES_HOST", apply: (c, v) => void (c.host = v) },
   "--port": { env: "IMAGE_FEATURES_PORT", apply: (c, v) => void (c.port = int("port", v, 0)) },
-  "--repository": { env: "IMAGE_FEATURES_REPOSITORY", apply: (c, v) => void (c.repositoryPath = v) },
+  // Repeatable flag; the variable takes a list separated by ":" (like PATH).
+  "--repository": { env: "IMAGE_FEATURES_REPOSITORY", repeatable: true, apply: (c, v) => void (c.repositories = v.split(delimiter).filter((p) => p !== "")) },
   "--models": {
     env: "IMAGE_FEATURES_MODELS",
     apply: (c, v) => {
@@ -110,7 +112,7 @@ const OPTIONS: Record<string, { env: string; apply: (c: Config, v: string) => vo
 export const USAGE = `Usage: tsx functions/image-features/main.ts [options]
   --host H                 bind address (IMAGE_FEATURES_HOST, default 127.0.0.1)
   --port N                 port, 0 = any free (IMAGE_FEATURES_PORT, default 8081)
-  --repository DIR         model repository (IMAGE_FEATURES_REPOSITORY, default models/repository)
+  --repository DIR         model repository; repeat for several (IMAGE_FEATURES_REPOSITORY, ":"-separated, default models/repository)
   --models A,B             serve only these models (IMAGE_FEATURES_MODELS, default: every model in the repository)
   --provider auto|cuda|cpu execution provider (IMAGE_FEATURES_PROVIDER, default auto)
   --intra-op-threads N     onnxruntime intra-op threads, 0 = all cores (IMAGE_FEATURES_INTRA_OP_THREADS)
@@ -134,6 +136,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const v = env[opt.env];
     if (v !== undefined && v !== "") opt.apply(config, v);
   }
+  const repeated = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -145,8 +148,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`${flag} needs a value`);
-    opt.apply(config, value);
+    if (opt.repeatable) repeated.set(flag, [...(repeated.get(flag) ?? []), value]);
+    else opt.apply(config, value);
   }
+  // Repeated flags replace the variable's list as a whole.
+  for (const [flag, values] of repeated) OPTIONS[flag]?.apply(config, values.join(delimiter));
+  if (config.repositories.length === 0) throw new ConfigError("at least one model repository is needed (--repository DIR)");
   config.auth.token = env.IMAGE_FEATURES_TOKEN || undefined;
   validate(config);
   return config;

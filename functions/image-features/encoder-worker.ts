@@ -70,6 +70,16 @@ async function main(): Promise<void> {
     loaded = await load();
     const missing = [data.inputName, ...data.outputNames].filter((n) => ![...loaded.session.inputNames, ...loaded.session.outputNames].includes(n));
     if (missing.length) throw new Error(`model lacks tensors named in config.json: ${missing.join(", ")}`);
+    // The batcher stacks requests along dim 0: the ONNX input must have a dynamic batch dimension
+    // and exactly the per-item dims config.json declares (fail at start, not on the first request).
+    const input = loaded.session.inputMetadata.find((m) => m.name === data.inputName);
+    if (input?.isTensor) {
+      const [batch, ...item] = input.shape;
+      if (typeof batch === "number" && batch !== -1) throw new Error(`model input ${data.inputName} has a fixed batch dimension ${batch}; config.json's maxBatchSize needs a dynamic one`);
+      if (item.length !== data.inputShape.length || item.some((d, i) => typeof d === "number" && d !== data.inputShape[i])) {
+        throw new Error(`model input ${data.inputName} has shape [${input.shape.join(", ")}], config.json says [-1, ${data.inputShape.join(", ")}]`);
+      }
+    }
     // Warm up: the first run allocates and, on CUDA, picks kernels.
     await run(loaded.session, new Float32Array(data.inputShape.reduce((a, b) => a * b, 1)), 1);
   } catch (err) {

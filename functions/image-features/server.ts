@@ -42,7 +42,7 @@ function send(res: ServerResponse, status: number, body: Buffer | string | objec
 
 export async function startServer(config: Config, log: Log = defaultLog): Promise<RunningServer> {
   configureSharp();
-  const repository = await loadRepository(config.repositoryPath, config.models);
+  const repository = await loadRepository(config.repositories, config.models);
   const metrics = new Metrics();
   const served: ServedModel[] = [];
   try {

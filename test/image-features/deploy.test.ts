@@ -85,7 +85,7 @@ describe("KServe manifests", () => {
     const [port] = container?.ports as { containerPort: number }[];
     expect(config.port).toBe(port?.containerPort);
     expect(config.host).toBe("0.0.0.0");
-    expect(config.repositoryPath).toBe("/app/models/repository");
+    expect(config.repositories).toEqual(["/app/models/repository"]);
     for (const probe of ["readinessProbe", "livenessProbe"]) {
       const p = at(container, `${probe}.httpGet`) as { path: string; port: number };
       expect(p.port).toBe(config.port);

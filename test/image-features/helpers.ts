@@ -86,7 +86,7 @@ export function testConfig(overrides: DeepPartial<Config> = {}): Config {
     ...overrides,
     host: "127.0.0.1",
     port: 0,
-    repositoryPath: overrides.repositoryPath ?? fixtureRepository(),
+    repositories: (overrides.repositories as string[] | undefined) ?? [fixtureRepository()],
     models: (overrides.models as string[] | undefined) ?? [],
     provider: "cpu",
     auth: { enabled: true, token: TOKEN, ...overrides.auth },

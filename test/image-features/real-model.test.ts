@@ -17,7 +17,7 @@ describe.skipIf(!present)("trained image encoder (models/repository/soc-image)",
     const repo = await loadModel(resolve(REPOSITORY, "soc-image"));
     file = repo.file;
     version = String(repo.served.version);
-    server = await start({ repositoryPath: REPOSITORY, models: ["soc-image"] });
+    server = await start({ repositories: [REPOSITORY], models: ["soc-image"] });
   });
   afterAll(() => server?.close());
 

@@ -3,6 +3,7 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../functions/image-features/config.js";
 import { ModelConfigSchema, servedVersion } from "../../functions/image-features/repository/config-schema.js";
 import { loadRepository, RepositoryError } from "../../functions/image-features/repository/load.js";
 import type { RunningServer } from "../../functions/image-features/server.js";
@@ -68,7 +69,7 @@ describe("several models and versions side by side", () => {
       { config: fixtureImageConfig({ name: "pinned-image", versions: two, version: 1, aliases: [], preprocess: { kind: "image", size: [75, 75], background: [0, 0, 0] } }), files: { "1": FIXTURE_MODEL, "2": FIXTURE_MODEL } },
       { config: fixtureAudioConfig(), files: { "1": FIXTURE_AUDIO_MODEL } },
     ]);
-    server = await start({ repositoryPath: repo });
+    server = await start({ repositories: [repo] });
   });
   afterAll(() => server.close());
 
@@ -105,5 +106,24 @@ describe("several models and versions side by side", () => {
     expect(metrics).toMatch(/^image_features_images_total\{model="fixture-image"\} 1$/m);
     expect(metrics).toMatch(/^image_features_images_total\{model="pinned-image"\} 1$/m);
     expect(metrics).toMatch(/^image_features_execution_provider_info\{model="pinned-image",provider="cpu",model_id="pinned-image",version="1",human_version="1.0.0"\} 1$/m);
+  });
+});
+
+describe("several repositories", () => {
+  it("serves models from every --repository given, and refuses one name in two of them", async () => {
+    const a = makeRepository([{ config: fixtureImageConfig(), files: { "1": FIXTURE_MODEL } }]);
+    const b = makeRepository([{ config: fixtureAudioConfig(), files: { "1": FIXTURE_AUDIO_MODEL } }]);
+    const config = loadConfig(["--repository", a, "--repository", b], { IMAGE_FEATURES_TOKEN: "x".repeat(20) });
+    expect(config.repositories).toEqual([a, b]);
+    expect(loadConfig([], { IMAGE_FEATURES_TOKEN: "x".repeat(20), IMAGE_FEATURES_REPOSITORY: `${a}:${b}` }).repositories).toEqual([a, b]);
+    expect((await loadRepository(config.repositories)).map((m) => m.config.name)).toEqual(["fixture-image", "fixture-audio"]);
+    await expect(loadRepository([a, a])).rejects.toThrow(/is in two repositories/);
+  });
+});
+
+describe("the ONNX file must match its config", () => {
+  it("refuses to start when config.json's input shape differs from the ONNX input", async () => {
+    const repo = makeRepository([{ config: fixtureImageConfig({ input: { name: "image", datatype: "FP32", shape: [-1, 3, 64, 64] }, preprocess: { kind: "image", size: [64, 64] } }), files: { "1": FIXTURE_MODEL } }]);
+    await expect(start({ repositories: [repo] })).rejects.toThrow(/has shape \[batch, 3, 75, 75\], config.json says \[-1, 3, 64, 64\]/);
   });
 });

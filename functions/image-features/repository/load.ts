@@ -53,22 +53,27 @@ export async function loadModel(dir: string): Promise<RepositoryModel> {
 }
 
 /**
- * Load every model folder (those with a config.json) of a repository, or only `only` when given.
- * Names and aliases must be unique across the repository.
+ * Load every model folder (those with a config.json) of one or more repositories, or only `only`
+ * when given. Names and aliases must be unique across all of them.
  */
-export async function loadRepository(root: string, only?: readonly string[]): Promise<RepositoryModel[]> {
-  const dir = resolve(root);
-  if (!(await isDir(dir))) throw new RepositoryError(`model repository ${dir} is not a directory`);
-  const names = (await readdir(dir)).sort();
-  const candidates: string[] = [];
-  for (const name of names) {
-    if (await stat(join(dir, name, "config.json")).catch(() => undefined)) candidates.push(name);
+export async function loadRepository(roots: string | readonly string[], only?: readonly string[]): Promise<RepositoryModel[]> {
+  const candidates = new Map<string, string>(); // model name -> folder
+  for (const root of typeof roots === "string" ? [roots] : roots) {
+    const dir = resolve(root);
+    if (!(await isDir(dir))) throw new RepositoryError(`model repository ${dir} is not a directory`);
+    for (const name of (await readdir(dir)).sort()) {
+      if (!(await stat(join(dir, name, "config.json")).catch(() => undefined))) continue;
+      const other = candidates.get(name);
+      if (other) throw new RepositoryError(`model ${name} is in two repositories: ${other} and ${join(dir, name)}`);
+      candidates.set(name, join(dir, name));
+    }
   }
-  const wanted = only && only.length > 0 ? only : candidates;
-  const missing = wanted.filter((n) => !candidates.includes(n));
-  if (missing.length) throw new RepositoryError(`model(s) ${missing.join(", ")} not found in ${dir} (have: ${candidates.join(", ") || "none"})`);
-  if (wanted.length === 0) throw new RepositoryError(`model repository ${dir} has no model folder with a config.json`);
-  const models = await Promise.all(wanted.map((n) => loadModel(join(dir, n))));
+  const where = typeof roots === "string" ? roots : roots.join(", ");
+  const wanted = only && only.length > 0 ? only : [...candidates.keys()];
+  const missing = wanted.filter((n) => !candidates.has(n));
+  if (missing.length) throw new RepositoryError(`model(s) ${missing.join(", ")} not found in ${where} (have: ${[...candidates.keys()].join(", ") || "none"})`);
+  if (wanted.length === 0) throw new RepositoryError(`model repository ${where} has no model folder with a config.json`);
+  const models = await Promise.all(wanted.map((n) => loadModel(candidates.get(n)!)));
   const seen = new Map<string, string>();
   for (const m of models) {
     for (const n of [m.config.name, ...m.config.aliases]) {
