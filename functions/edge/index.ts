@@ -16,6 +16,7 @@ import { health } from "./routes/health";
 import { models } from "./routes/models";
 import { openapi } from "./routes/openapi";
 import { staticAssets } from "./routes/static";
+import { suiteRoutes } from "./routes/suites";
 import { textFeatures } from "./routes/text-features";
 
 // Start onnxruntime-web and the default suite's text encoder while the isolate starts, off the first
@@ -39,6 +40,7 @@ app.route("/", openapi);
 app.route("/", models);
 app.route("/", textFeatures);
 app.route("/", answerRoutes);
+app.route("/", suiteRoutes);
 app.route("/", bench);
 app.route("/", staticAssets);
 app.notFound(notFound);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AnswerBatchRequest, AnswerBatchResponse, AnswerRequest, AnswerResponse } from "./schemas/answer";
 import { ErrorBody } from "./schemas/common";
 import { HealthResponse, ModelsResponse } from "./schemas/models";
+import { PredictRequest, PredictResponse, SuiteSummary, SuitesResponse } from "./schemas/suites";
 import { TextFeaturesRequest, TextFeaturesResponse } from "./schemas/text-features";
 
 const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${z.globalRegistry.get(schema)!.id}` });
@@ -14,9 +15,9 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s] ?? "error", content: json(ErrorBody) }]));
 
 const ERROR_TEXT: Record<number, string> = {
-  400: "bad input (invalid_json, invalid_texts, unknown_fusion, blocked_url, ...)",
+  400: "bad input (invalid_json, invalid_texts, unknown_fusion, blocked_url, missing_modality, unknown_modality, invalid_input, no_head_for_modalities, ...)",
   401: "missing or wrong API key (unauthorized)",
-  404: "not found",
+  404: "not found (unknown_suite, not_found)",
   413: "too large (body_too_large, too_many_texts, text_too_long, image_too_large, ...)",
   415: "unsupported media type or image format",
   422: "the image could not be decoded (invalid_image)",
@@ -24,6 +25,8 @@ const ERROR_TEXT: Record<number, string> = {
   502: "the image-feature function failed (image_features_unavailable, image_features_bad_response, ...)",
   504: "the image-feature function timed out (image_features_timeout)",
 };
+
+const suiteParam = { name: "suite", in: "path", required: true, schema: { type: "string" }, description: "a suite id from GET /v1/suites, e.g. sort-of-clevr" };
 
 const multipartAnswer = (batch: boolean) => ({
   "multipart/form-data": {
@@ -34,9 +37,10 @@ const multipartAnswer = (batch: boolean) => ({
         image: { type: "string", format: "binary", description: "PNG, JPEG or WebP file (or send imageUrl)" },
         imageUrl: { type: "string", format: "uri" },
         question: batch ? { type: "array", items: { type: "string" }, description: "repeat the field once per question" } : { type: "string" },
-        fusion: { type: "string", enum: ["concat", "sum", "product", "bilinear", "attention"] },
+        fusion: { type: "string", description: "a fusion method of the sort-of-clevr suite" },
         topK: { type: "integer", minimum: 1 },
         allowDegraded: { type: "boolean" },
+        explain: { type: "boolean" },
       },
     },
   },
@@ -44,7 +48,7 @@ const multipartAnswer = (batch: boolean) => ({
 
 function build() {
   // Touch every schema so it is registered with its id before the registry is serialised.
-  void [AnswerRequest, AnswerBatchRequest, AnswerResponse, AnswerBatchResponse, ErrorBody, HealthResponse, ModelsResponse, TextFeaturesRequest, TextFeaturesResponse];
+  void [AnswerRequest, AnswerBatchRequest, AnswerResponse, AnswerBatchResponse, ErrorBody, HealthResponse, ModelsResponse, TextFeaturesRequest, TextFeaturesResponse, PredictRequest, PredictResponse, SuiteSummary, SuitesResponse];
   const { schemas } = z.toJSONSchema(z.globalRegistry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Record<string, unknown>> };
   for (const s of Object.values(schemas)) delete s.$schema;
   const security = [{ apiKey: [] }];
@@ -76,6 +80,42 @@ function build() {
           security,
           requestBody: { required: true, content: { ...json(AnswerRequest), ...multipartAnswer(false) } },
           responses: { "200": { description: "answers", content: json(AnswerResponse) }, ...errors(400, 401, 413, 415, 422, 502, 504) },
+        },
+      },
+      "/v1/suites": { get: { operationId: "suites", summary: "Every suite this edge serves: modalities, encoders, heads, labels", security, responses: { "200": { description: "suites", content: json(SuitesResponse) }, ...errors(401) } } },
+      "/v1/suites/{suite}": {
+        get: {
+          operationId: "suite",
+          summary: "One suite",
+          security,
+          parameters: [suiteParam],
+          responses: { "200": { description: "the suite", content: json(SuiteSummary) }, ...errors(401, 404) },
+        },
+      },
+      "/v1/suites/{suite}/predict": {
+        post: {
+          operationId: "predict",
+          summary: "Predict with a suite from any of its modalities (JSON, or multipart with one part per modality)",
+          security,
+          parameters: [suiteParam],
+          requestBody: {
+            required: true,
+            content: {
+              ...json(PredictRequest),
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  description: "one part per modality, named like the modality (text fields for text, files for image and audio), plus the fields fusion, topK, allowDegraded, explain",
+                  additionalProperties: true,
+                  properties: { fusion: { type: "string" }, topK: { type: "integer", minimum: 1 }, allowDegraded: { type: "boolean" }, explain: { type: "boolean" } },
+                },
+              },
+            },
+          },
+          responses: {
+            "200": { description: "predictions", content: json(PredictResponse) },
+            ...errors(400, 401, 404, 413, 415, 422, 502, 504),
+          },
         },
       },
       "/v1/answer/batch": {

@@ -9,13 +9,12 @@ import { KvWritePolicy } from "./cache/kv-write-policy";
 import { LruCache } from "./cache/lru";
 import { cacheApiStore, kvStore } from "./cache/remote-stores";
 import { type RemoteStore, TieredFeatureCache, vectorsBytes } from "./cache/tiered-cache";
-import { FusionHeads } from "./inference/fusion-heads";
 import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
-import { assetFiles, verifiedFiles } from "./models/asset-files";
+import { textEncoderOf } from "./inference/suite-runtime";
 import { r2Files } from "./models/bundled-files";
-import { suiteTextModel } from "./models/suite-text-model";
-import { imageDims, manifest, SUITE_ASSET_PREFIX } from "./models/manifest";
+import { imageDims, VQA_SUITE_ID } from "./models/manifest";
+import { suiteOr404 } from "./models/suites";
 
 export interface Services {
   readonly config: EdgeConfig;
@@ -25,8 +24,7 @@ export interface Services {
   readonly featuresText: TextFeatureEncoder;
   readonly textCache: TieredFeatureCache;
   readonly imageCache: TieredFeatureCache;
-  readonly heads: FusionHeads;
-  /** Head outputs per (head version, text key, image key): see features/answer.ts. */
+  /** Head outputs per (head version, feature keys): see features/predict.ts. */
   readonly fusedCache: LruCache<Float32Array>;
   /** The feature function (any remote encoder a suite names); null when FEATURES_URL is unset. */
   readonly featureClient: FeatureClient | null;
@@ -48,7 +46,8 @@ export function getServices(env: Env): Services {
   const key = JSON.stringify(config) + (env.FEATURE_KV ? "|kv" : "");
   if (current?.key === key) return current.services;
 
-  const suiteText = new TextFeatureEncoder(() => suiteTextModel(env.ASSETS));
+  // The same encoder (and ONNX session) the Sort-of-CLEVR suite's predict path uses.
+  const suiteText = textEncoderOf(suiteOr404(VQA_SUITE_ID), "question", env.ASSETS);
   let featuresText = suiteText;
   if (config.textModelSource.startsWith("r2:")) {
     const prefix = config.textModelSource.slice(3);
@@ -76,7 +75,6 @@ export function getServices(env: Env): Services {
     textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
-    heads: new FusionHeads(manifest.heads, verifiedFiles(assetFiles(env.ASSETS, SUITE_ASSET_PREFIX), manifest.heads), { textDim: manifest.text.dim, ...dims }),
     featureClient,
     imageClient: featureClient ? new ImageFeaturesClient(featureClient, { modelName: config.imageFeaturesModel, ...dims }) : null,
   };

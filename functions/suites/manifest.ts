@@ -97,3 +97,17 @@ export function outputSize(mod: Modality, output: string): number {
 export function headTag(h: Head): string {
   return modelTag(h);
 }
+
+/**
+ * Dims of one feature as the heads receive it, without the batch dimension: the output's fixed
+ * dims, or [D] for an edge text encoder that mean-pools a [N, T, D] output.
+ */
+export function featureDims(mod: Modality, output: string): number[] {
+  const dims = outputDims(mod, output);
+  if (mod.encoder.runs === "edge" && mod.encoder.pooling === "mean") return [dims[dims.length - 1]!];
+  return dims;
+}
+
+export function featureSize(mod: Modality, output: string): number {
+  return featureDims(mod, output).reduce((a, b) => a * b, 1);
+}

@@ -5,6 +5,7 @@ import app from "../../functions/edge/index";
 import { AnswerBatchResponse, AnswerResponse } from "../../functions/edge/schemas/answer";
 import { ErrorBody } from "../../functions/edge/schemas/common";
 import { HealthResponse, ModelsResponse } from "../../functions/edge/schemas/models";
+import { PredictResponse, SuiteSummary, SuitesResponse } from "../../functions/edge/schemas/suites";
 import { TextFeaturesResponse } from "../../functions/edge/schemas/text-features";
 import { postJson } from "./helpers";
 import { scene, setFault } from "./scenes";
@@ -17,7 +18,10 @@ describe("GET /openapi.json", () => {
     expect(doc.openapi).toBe("3.1.0");
     const routes = app.routes.filter((r) => r.method !== "ALL" && r.path !== "/*" && !r.path.startsWith("/_bench"));
     expect(routes.length).toBeGreaterThanOrEqual(6);
-    for (const r of routes) expect(doc.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    for (const r of routes) {
+      const path = r.path.replace(/:(\w+)/g, "{$1}"); // Hono's :param is OpenAPI's {param}
+      expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
+    }
   });
 
   it("responses match the documented schemas", async () => {
@@ -31,5 +35,12 @@ describe("GET /openapi.json", () => {
     AnswerResponse.parse(single);
     AnswerBatchResponse.parse(await (await postJson("/v1/answer/batch", { questions: s.questions.map((q) => q.question), image: { base64: s.base64 } })).json());
     ErrorBody.parse(await (await postJson("/v1/answer", "{")).json());
+    SuitesResponse.parse(await (await SELF.fetch("http://edge/v1/suites")).json());
+    SuiteSummary.parse(await (await SELF.fetch("http://edge/v1/suites/sort-of-clevr")).json());
+    const predicted = await (await postJson("/v1/suites/sort-of-clevr/predict", { inputs: { question: s.questions[0]!.question, image: { base64: s.base64 } }, explain: true })).json();
+    expect(predicted).not.toHaveProperty("error");
+    PredictResponse.parse(predicted);
+    AnswerResponse.parse(await (await postJson("/v1/answer", { question: s.questions[1]!.question, image: { base64: s.base64 }, explain: true })).json());
+    ErrorBody.parse(await (await postJson("/v1/suites/sort-of-clevr/predict", { inputs: {} })).json());
   });
 });

@@ -1,6 +1,6 @@
 /** Cache keys for per-modality features: `{modality}:{modelId}@{modelVersion}:{sha256}`. */
 
-export type Modality = "text" | "image";
+export type Modality = "text" | "image" | "audio";
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;

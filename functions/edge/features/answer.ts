@@ -1,91 +1,61 @@
 /**
- * The answer pipeline shared by /v1/answer, /v1/answer/batch and the benchmark route: image bytes
- * (fetched when given by URL), text and image features through their caches (concurrently), the
- * chosen fusion head, top-k. With `allowDegraded`, a failing image side yields a text-only answer
- * flagged `degraded` (the head sees an all-zero image) instead of a 502/504, and nothing is cached.
+ * /v1/answer, /v1/answer/batch and the benchmark route: the VQA view of the Sort-of-CLEVR suite's
+ * pipeline (features/predict.ts), so an answer and a predict call on the same inputs run the same
+ * head on the same cached features. Questions go to the "question" modality (one row each), the
+ * image to "image" (shared by every row).
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { AppError } from "../errors";
-import type { ImageFeatures } from "../clients/image-features-client";
-import { fetchImageUrl } from "../clients/image-url";
-import { type Answer, topK } from "../inference/answers";
-import { contentVersion, imageDims, manifest } from "../models/manifest";
-import type { FusionMethod } from "../limits";
-import { getServices, type Services } from "../services";
-import { ServerTiming } from "../timing";
+import type { Answer } from "../inference/answers";
+import { VQA_SUITE_ID } from "../models/manifest";
+import { suiteOr404 } from "../models/suites";
+import type { ServerTiming } from "../timing";
 import type { AnswerRequest } from "../validation/answer-request";
-import { checkImageBytes } from "../validation/image-bytes";
-import { imageFeaturesFor } from "./image";
-import { type CacheStatus, textFeaturesFor } from "./text";
+import type { Explanation } from "./explain";
+import type { ModalityInput } from "./kinds";
+import type { FieldName } from "./modalities";
+import { predict } from "./predict";
+import { modelTag } from "../../suites/manifest";
+
+export type CacheStatus = "hit" | "miss";
 
 export interface AnswerResult {
   answers: Answer[][];
+  /** Per question; undefined when the suite has no question grammar. */
+  answerable: (boolean | undefined)[];
+  explanations: (Explanation | undefined)[];
   cache: { text: CacheStatus[]; image: CacheStatus | "none" };
+  fusion: string;
+  models: { text: string; image: string; head: string };
   degraded: boolean;
   timing: ServerTiming;
 }
 
 export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<AnswerResult> {
-  const timing = new ServerTiming();
-  const services = getServices(c.env);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const bytes =
-    req.image.kind === "bytes"
-      ? req.image.bytes
-      : await timing.measure("fetch", () => fetchImageUrl((req.image as { url: string }).url, { allowPrivate: services.config.imageUrlAllowPrivate, timeoutMs: services.config.imageUrlTimeoutMs, maxRedirects: 3 }));
-  checkImageBytes(bytes);
-
-  // Text and image features are independent: fetch them concurrently.
-  const imagePromise = imageFeaturesFor(services.imageClient, services.imageCache, bytes, waitUntil, timing).then(
-    (ok) => ({ ok }),
-    (error: unknown) => ({ error }),
-  );
-  const text = await textFeaturesFor(services.suiteText, services.textCache, req.questions, waitUntil, timing, req.batch ? "questions" : "question");
-  const image = await imagePromise;
-
-  let features: ImageFeatures;
-  let imageCache: CacheStatus | "none";
-  let imageKey: string | null = null;
-  let degraded = false;
-  if ("error" in image) {
-    const err = image.error;
-    const upstreamDown = err instanceof AppError && (err.status === 502 || err.status === 504);
-    if (!(upstreamDown && req.allowDegraded)) throw err;
-    // Degraded: the head sees an all-zero image, so only the question's prior drives the answer.
-    features = zeroImage();
-    imageCache = "none";
-    degraded = true;
-  } else {
-    features = image.ok.features;
-    imageCache = image.ok.cache;
-    imageKey = image.ok.key;
-  }
-  const logits = await timing.measure("fuse", () => fuse(services, req.fusion, text, features, imageKey));
-  return { answers: logits.map((l) => topK(l, manifest.labels, req.topK)), cache: { text: text.cache, image: imageCache }, degraded, timing };
-}
-
-/**
- * Runs the head for the questions whose fused result is not cached. A head's logits are a pure
- * function of its version and the two cached feature vectors, so they are memoised in the isolate
- * too (never for degraded answers, which have no image key).
- */
-async function fuse(services: Services, fusion: FusionMethod, text: { keys: string[]; vectors: Float32Array[] }, image: ImageFeatures, imageKey: string | null): Promise<Float32Array[]> {
-  const head = services.heads.entry(fusion)!;
-  const keys = imageKey ? text.keys.map((k) => `fused:${head.id}@${contentVersion(head)}:${k}:${imageKey}`) : null;
-  const logits: (Float32Array | undefined)[] = keys ? keys.map((k) => services.fusedCache.get(k)) : text.vectors.map(() => undefined);
-  const todo = logits.flatMap((l, i) => (l ? [] : [i]));
-  if (todo.length > 0) {
-    const fresh = await services.heads.run(fusion, { text: todo.map((i) => text.vectors[i]!), pooled: image.pooled, grid: image.grid });
-    todo.forEach((i, j) => {
-      logits[i] = fresh[j]!;
-      if (keys) services.fusedCache.set(keys[i]!, fresh[j]!);
-    });
-  }
-  return logits as Float32Array[];
-}
-
-function zeroImage(): ImageFeatures {
-  const { pooledDim, gridCells, gridDim } = imageDims();
-  return { pooled: new Float32Array(pooledDim), grid: new Float32Array(gridCells * gridDim) };
+  const suite = suiteOr404(VQA_SUITE_ID);
+  const field: FieldName = (mod) => (mod.name === "question" ? { name: req.batch ? "questions" : "question", list: req.batch } : { name: mod.name, list: false });
+  const r = await predict(c, suite, {
+    inputs: new Map<string, ModalityInput>([
+      ["question", { form: "text", texts: req.questions }],
+      ["image", req.image.kind === "bytes" ? { form: "bytes", bytes: req.image.bytes } : { form: "url", url: req.image.url }],
+    ]),
+    fusion: req.fusion,
+    topK: req.topK,
+    allowDegraded: req.allowDegraded,
+    explain: req.explain,
+    field,
+  });
+  const text = r.cache.question;
+  const image = r.cache.image;
+  const imageEncoder = suite.manifest.modalities.find((m) => m.name === "image")!.encoder;
+  return {
+    answers: r.rows.map((row) => row.predictions),
+    answerable: r.rows.map((row) => row.answerable),
+    explanations: r.rows.map((row) => row.explanation),
+    cache: { text: text === "none" || text === undefined ? req.questions.map(() => "miss") : text, image: image === "none" || image === undefined ? "none" : image[0]! },
+    fusion: r.choice.fusion,
+    models: { text: r.models.question!, image: r.models.image ?? modelTag(imageEncoder), head: r.models.head! },
+    degraded: r.degraded,
+    timing: r.timing,
+  };
 }

@@ -1,49 +1,37 @@
 /**
- * The Sort-of-CLEVR suite's manifest (models/sort-of-clevr/manifest.json, schema v2 in
- * functions/suites/), validated at load and seen through the (text, image) view the VQA routes use.
- * Bundled into the Worker: small, and it lets /v1/models answer without loading any model.
+ * The Sort-of-CLEVR suite (models/sort-of-clevr/manifest.json), the one behind /v1/answer, seen
+ * through the (question, image) view the VQA routes and /v1/models use. Validated with the other
+ * suites in suites.ts.
  */
-import manifestJson from "../../../models/sort-of-clevr/manifest.json";
-import { contentVersion, type FileEntry, type Head, parseSuiteManifest, type SuiteManifest, type TensorSpec } from "../../suites/manifest";
-import { FUSION_METHODS, type FusionMethod } from "../limits";
+import { contentVersion, type FileEntry, fusionMethods, type SuiteManifest, type TensorSpec } from "../../suites/manifest";
+import { FUSION_METHODS } from "../limits";
+import { suiteOr404 } from "./suites";
 
-export { contentVersion, FUSION_METHODS, type FileEntry, type FusionMethod, type TensorSpec };
-export type HeadInput = "text_features" | "pooled" | "grid";
+export { contentVersion, FUSION_METHODS, type FileEntry, type TensorSpec };
+/** A fusion method name; which ones a suite has is in its heads. */
+export type FusionMethod = string;
 
-/** Where the suite's files are served from (static assets). */
-export const SUITE_ASSET_PREFIX = "models/sort-of-clevr/";
-
-export interface HeadEntry extends FileEntry {
-  readonly id: string;
-  readonly version: string;
-  readonly fusion: FusionMethod;
-  readonly inputs: readonly HeadInput[];
-  readonly output: string;
-}
-
-export const suite: SuiteManifest = parseSuiteManifest(manifestJson, "models/sort-of-clevr/manifest.json");
+export const VQA_SUITE_ID = "sort-of-clevr";
 
 function vqaView(m: SuiteManifest) {
   const question = m.modalities.find((x) => x.name === "question");
   const image = m.modalities.find((x) => x.name === "image");
-  if (question?.encoder.runs !== "edge" || !question.encoder.tokenizer || question.kind !== "text") throw new Error(`${m.id}: the question modality must be a text encoder at the edge`);
+  if (question?.kind !== "text" || question.encoder.runs !== "edge" || !question.encoder.tokenizer) throw new Error(`${m.id}: the question modality must be a text encoder at the edge`);
   if (image?.encoder.runs !== "remote") throw new Error(`${m.id}: the image modality must be a remote encoder`);
   const text = question.encoder;
-  const dim = text.outputs[0]!.shape[1]!;
-  const heads: HeadEntry[] = m.heads
-    .filter((h: Head) => (FUSION_METHODS as readonly string[]).includes(h.fusion))
-    .map((h) => ({ id: h.id, version: h.version, fusion: h.fusion as FusionMethod, file: h.file, sha256: h.sha256, bytes: h.bytes, inputs: h.inputs.map((i) => i.name as HeadInput), output: h.outputs.logits }));
   return {
     suite: { id: m.id, version: m.version, seed: m.seed },
     labels: m.task.labels,
     tokenizer: { ...text.tokenizer!, maxTokens: question.limits.maxTokens },
-    text: { ...text, dim },
+    text: { ...text, dim: text.outputs[0]!.shape[text.outputs[0]!.shape.length - 1]! },
     image: { id: image.encoder.id, version: image.encoder.version, sha256: image.encoder.sha256, outputs: image.encoder.outputs },
-    heads,
-    defaultFusion: m.defaultFusion as FusionMethod,
+    heads: m.heads,
+    fusionMethods: fusionMethods(m),
+    defaultFusion: m.defaultFusion,
   };
 }
 
+export const suite: SuiteManifest = suiteOr404(VQA_SUITE_ID).manifest;
 export const manifest = vqaView(suite);
 export type VqaManifest = typeof manifest;
 
@@ -55,6 +43,7 @@ export function imageDims(m: VqaManifest = manifest): { pooledDim: number; gridC
   return { pooledDim: pooled[1]!, gridCells: grid[1]!, gridDim: grid[2]! };
 }
 
+/** Whether the VQA suite has a head of this fusion. */
 export function isFusionMethod(x: unknown): x is FusionMethod {
-  return typeof x === "string" && (FUSION_METHODS as readonly string[]).includes(x);
+  return typeof x === "string" && manifest.fusionMethods.includes(x);
 }

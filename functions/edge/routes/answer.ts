@@ -1,12 +1,13 @@
 /**
  * POST /v1/answer and /v1/answer/batch: questions + one image → answers per question, from JSON or
- * multipart. The work is in features/answer.ts; this file reads requests and shapes responses.
+ * multipart, over the Sort-of-CLEVR suite (features/answer.ts → the suite pipeline). This file
+ * reads requests and shapes responses; the response contract predates suites and is kept.
  */
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { readJsonBody } from "../middleware/json-body";
-import { contentVersion, manifest } from "../models/manifest";
+import { manifest } from "../models/manifest";
 import { type AnswerRequest, parseFormAnswerRequest, parseJsonAnswerRequest } from "../validation/answer-request";
 import { readCapped } from "../util/read-capped";
 import { MAX_IMAGE_BYTES } from "../validation/image-bytes";
@@ -32,14 +33,7 @@ async function readAnswerRequest(c: Context<AppEnv>, batch: boolean): Promise<An
   return parseJsonAnswerRequest(await readJsonBody(c, MAX_BODY_BYTES), batch, manifest.defaultFusion);
 }
 
-function models(fusion: string) {
-  const head = manifest.heads.find((h) => h.fusion === fusion)!;
-  return {
-    text: `${manifest.text.id}@${contentVersion(manifest.text)}`,
-    image: `${manifest.image.id}@${contentVersion(manifest.image)}`,
-    head: `${head.id}@${contentVersion(head)}`,
-  };
-}
+const flagOf = (degraded: boolean) => (degraded ? { degraded: true as const } : {});
 
 export const answerRoutes = new Hono<AppEnv>()
   .post("/v1/answer", async (c) => {
@@ -48,10 +42,12 @@ export const answerRoutes = new Hono<AppEnv>()
     c.header("Server-Timing", r.timing.header());
     return c.json({
       answers: r.answers[0],
-      fusion: req.fusion,
-      models: models(req.fusion),
+      ...(r.answerable[0] !== undefined ? { answerable: r.answerable[0] } : {}),
+      fusion: r.fusion,
+      models: r.models,
       cache: { text: r.cache.text[0], image: r.cache.image },
-      ...(r.degraded ? { degraded: true } : {}),
+      ...flagOf(r.degraded),
+      ...(r.explanations[0] ? { explanation: r.explanations[0] } : {}),
       timings: r.timing.toJSON(),
     });
   })
@@ -60,11 +56,17 @@ export const answerRoutes = new Hono<AppEnv>()
     const r = await answer(c, req);
     c.header("Server-Timing", r.timing.header());
     return c.json({
-      results: req.questions.map((question, i) => ({ question, answers: r.answers[i], cache: { text: r.cache.text[i] } })),
-      fusion: req.fusion,
-      models: models(req.fusion),
+      results: req.questions.map((question, i) => ({
+        question,
+        answers: r.answers[i],
+        ...(r.answerable[i] !== undefined ? { answerable: r.answerable[i] } : {}),
+        cache: { text: r.cache.text[i] },
+        ...(r.explanations[i] ? { explanation: r.explanations[i] } : {}),
+      })),
+      fusion: r.fusion,
+      models: r.models,
       cache: { image: r.cache.image },
-      ...(r.degraded ? { degraded: true } : {}),
+      ...flagOf(r.degraded),
       timings: r.timing.toJSON(),
     });
   });

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { contentVersion, imageDims, manifest } from "../models/manifest";
+import { listSuites } from "../models/suites";
 import { getServices } from "../services";
 
 export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
@@ -26,9 +27,10 @@ export const models = new Hono<AppEnv>().get("/v1/models", async (c) => {
     },
     answerText: suiteText,
     image: { id: manifest.image.id, version: contentVersion(manifest.image), ...imageDims(), served: config.featuresUrl ? "image-feature function" : "not configured" },
-    heads: manifest.heads.map((h) => ({ id: h.id, version: contentVersion(h), fusion: h.fusion, inputs: h.inputs })),
-    fusionMethods: manifest.heads.map((h) => h.fusion),
+    heads: manifest.heads.map((h) => ({ id: h.id, version: contentVersion(h), fusion: h.fusion, inputs: h.inputs.map((i) => i.name), modalities: h.modalities })),
+    fusionMethods: manifest.fusionMethods,
     defaultFusion: manifest.defaultFusion,
     labels: manifest.labels,
+    suites: listSuites().map((s) => ({ id: s.manifest.id, version: s.manifest.version, href: `/v1/suites/${s.manifest.id}` })),
   });
 });

@@ -2,8 +2,10 @@
 import { z } from "zod";
 import { FUSION_METHODS, MAX_BATCH_QUESTIONS, MAX_TEXT_CHARS, MAX_TOP_K } from "../limits";
 import { Answer, CacheStatus, Timings } from "./common";
+import { Explanation } from "./explanation";
 
-export const FusionMethod = z.enum(FUSION_METHODS);
+/** A fusion method: the sort-of-clevr suite's heads (GET /v1/suites/sort-of-clevr lists them). */
+export const FusionMethod = z.string().describe(`a fusion method of the suite, e.g. ${FUSION_METHODS.join(", ")}`);
 export type FusionMethod = z.infer<typeof FusionMethod>;
 
 export const ImageInput = z
@@ -19,6 +21,7 @@ const options = {
   fusion: FusionMethod.optional().describe("defaults to the manifest's defaultFusion"),
   topK: z.number().int().min(1).max(MAX_TOP_K).optional().describe("answers to return, default 3"),
   allowDegraded: z.boolean().optional().describe("answer from the question alone (flagged degraded) when the image side fails"),
+  explain: z.boolean().optional().describe("add `explanation`: attention weights (attention head) and per-modality attribution"),
 };
 
 export const AnswerRequest = z.object({ question: z.string().min(1).max(MAX_TEXT_CHARS), ...options }).meta({ id: "AnswerRequest" });
@@ -35,10 +38,12 @@ const ImageCacheStatus = z.enum(["hit", "miss", "none"]).describe('"none" when t
 export const AnswerResponse = z
   .object({
     answers: z.array(Answer),
+    answerable: z.boolean().describe("false for questions outside the task (other colours, attributes or forms, chat, empty words); the answers are kept"),
     fusion: FusionMethod,
     models: ModelVersions,
     cache: z.object({ text: CacheStatus, image: ImageCacheStatus }),
     degraded: z.literal(true).optional(),
+    explanation: Explanation.optional(),
     timings: Timings,
   })
   .meta({ id: "AnswerResponse" });
@@ -46,7 +51,7 @@ export type AnswerResponse = z.infer<typeof AnswerResponse>;
 
 export const AnswerBatchResponse = z
   .object({
-    results: z.array(z.object({ question: z.string(), answers: z.array(Answer), cache: z.object({ text: CacheStatus }) })),
+    results: z.array(z.object({ question: z.string(), answers: z.array(Answer), answerable: z.boolean(), cache: z.object({ text: CacheStatus }), explanation: Explanation.optional() })),
     fusion: FusionMethod,
     models: ModelVersions,
     cache: z.object({ image: ImageCacheStatus }),

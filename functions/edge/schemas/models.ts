@@ -10,10 +10,11 @@ export const ModelsResponse = z
     text: TextModel.describe("the model behind /v1/features/text"),
     answerText: TextModel.describe("the text encoder the fusion heads were trained on"),
     image: z.object({ id: z.string(), version: z.string(), pooledDim: z.number().int(), gridCells: z.number().int(), gridDim: z.number().int(), served: z.string() }),
-    heads: z.array(z.object({ id: z.string(), version: z.string(), fusion: FusionMethod, inputs: z.array(z.string()) })),
+    heads: z.array(z.object({ id: z.string(), version: z.string(), fusion: FusionMethod, inputs: z.array(z.string()), modalities: z.array(z.string()) })),
     fusionMethods: z.array(FusionMethod),
     defaultFusion: FusionMethod,
     labels: z.array(z.string()),
+    suites: z.array(z.object({ id: z.string(), version: z.string(), href: z.string() })).describe("every suite this edge serves (details: GET /v1/suites)"),
   })
   .meta({ id: "ModelsResponse" });
 export type ModelsResponse = z.infer<typeof ModelsResponse>;

@@ -3,8 +3,8 @@
  * one shape. Pure apart from reading the form's file part, so most of it is unit-tested in Node.
  */
 import { AppError } from "../errors";
-import { FUSION_METHODS, type FusionMethod, MAX_BATCH_QUESTIONS, MAX_TEXT_CHARS, MAX_TOP_K } from "../limits";
-import { isFusionMethod } from "../models/manifest";
+import { MAX_BATCH_QUESTIONS, MAX_TEXT_CHARS, MAX_TOP_K } from "../limits";
+import { type FusionMethod, isFusionMethod, manifest } from "../models/manifest";
 import { decodeBase64Image } from "./image-bytes";
 
 export { MAX_BATCH_QUESTIONS, MAX_TOP_K };
@@ -17,6 +17,7 @@ export interface AnswerRequest {
   readonly fusion: FusionMethod;
   readonly topK: number;
   readonly allowDegraded: boolean;
+  readonly explain: boolean;
   /** From /v1/answer/batch (`questions`) rather than /v1/answer (`question`): names fields in errors. */
   readonly batch: boolean;
 }
@@ -31,7 +32,7 @@ function question(q: unknown, where: string): string {
 function fusion(f: unknown, fallback: FusionMethod): FusionMethod {
   if (f === undefined || f === null || f === "") return fallback;
   if (!isFusionMethod(f)) {
-    throw new AppError(400, "unknown_fusion", `fusion must be one of ${FUSION_METHODS.join(", ")}`, { valid: [...FUSION_METHODS] });
+    throw new AppError(400, "unknown_fusion", `fusion must be one of ${manifest.fusionMethods.join(", ")}`, { valid: [...manifest.fusionMethods] });
   }
   return f;
 }
@@ -72,7 +73,7 @@ export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFus
   } else {
     throw new AppError(400, "invalid_image_field", "image needs exactly one of base64 (string) or url (string)");
   }
-  return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded"), batch };
+  return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded"), explain: flag(b.explain, "explain"), batch };
 }
 
 /** Multipart: an `image` file part (or an `imageUrl` field), `question` (repeatable for batch), `fusion`, `topK`, `allowDegraded`. */
@@ -91,6 +92,7 @@ export async function parseFormAnswerRequest(form: FormData, batch: boolean, def
     fusion: fusion(form.get("fusion") ?? undefined, defaultFusion),
     topK: topK(form.get("topK") ?? undefined),
     allowDegraded: flag(form.get("allowDegraded") ?? undefined, "allowDegraded"),
+    explain: flag(form.get("explain") ?? undefined, "explain"),
     batch,
   };
 }
