@@ -1,7 +1,7 @@
 /**
  * Draws an attention map as a small translucent image (one pixel per grid cell; the browser's
  * smoothing spreads it over the scene) to lay over the picture, with a colour ramp from dark
- * violet (little attention) to yellow (the most).
+ * violet (little attention) to yellow (the most), transparent where there is almost none.
  */
 import type { AttentionMap } from "./api-extras";
 
@@ -32,7 +32,8 @@ export function heatmapDataUrl(map: AttentionMap): string {
   map.weights.forEach((w, i) => {
     const t = w / max;
     const [r, g, b] = ramp(t);
-    img.data.set([r, g, b, Math.round(255 * (0.12 + 0.88 * t))], i * 4);
+    // Cells with little weight stay clear, so the scene shows through where the head did not look.
+    img.data.set([r, g, b, Math.round(255 * 0.95 * Math.pow(t, 0.75))], i * 4);
   });
   ctx.putImageData(img, 0, 0);
   return canvas.toDataURL("image/png");
