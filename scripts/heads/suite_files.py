@@ -61,6 +61,12 @@ def pct(x):
     return f"{100 * x:.1f}"
 
 
+def shown_path(p):
+    """A path for reports: relative to the working folder when inside it, else just its last part."""
+    rel = os.path.relpath(os.path.abspath(p))
+    return rel if not rel.startswith("..") else os.path.basename(os.path.normpath(p))
+
+
 def write_eval(suite_dir, report):
     with open(os.path.join(suite_dir, "eval.json"), "w") as f:
         json.dump(report, f, indent=2)
@@ -68,7 +74,7 @@ def write_eval(suite_dir, report):
     lines = [f"# Evaluation: {report['suite']}", "",
              f"Heads trained by `scripts/heads/train_heads.py` (seed {report['seed']}) on {report['n']['train']} training rows; "
              f"temperature fitted on {report['n']['val']} validation rows; figures below on the {report['n']['test']} test rows "
-             f"(features: `{report['features']}`). Modalities: "
+             f"(features: `{shown_path(report['features'])}`). Modalities: "
              + ", ".join(f"{m['name']} ({'optional' if m['optional'] else 'required'})" for m in report["modalities"]) + ".", "",
              "Accuracy and macro-F1 in %, ECE after temperature scaling; a subset column drops the other optional modalities "
              "(fed as zeros with the presence mask), which is what the edge does when a request leaves them out.", ""]
@@ -88,6 +94,6 @@ def write_eval(suite_dir, report):
             row += f" {r['mae']:.3f} | {r['pearson']:.3f} |" if r else " — | — |"
         lines.append(row)
     lines += ["", f"Majority-class accuracy on test: {pct(report['majorityAccuracy'])}%. Default fusion (best validation accuracy): "
-              f"`{report['defaultFusion']}`.", ""]
+              f"`{report['defaultFusion']}`. A unimodal baseline is measured on the test rows that have its modality.", ""]
     with open(os.path.join(suite_dir, "EVAL.md"), "w") as f:
         f.write("\n".join(lines))

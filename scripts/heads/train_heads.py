@@ -276,7 +276,7 @@ def main(argv=None):
         else:
             plan.append((b, b, modalities, use_mask))
     os.makedirs(os.path.join(args.suite_dir, "heads"), exist_ok=True)
-    report = {"suite": suite_id, "seed": args.seed, "features": args.features,
+    report = {"suite": suite_id, "seed": args.seed, "features": S.shown_path(args.features),
               "n": {s: data[s].n for s in data}, "labels": label_names, "regression": has_score,
               "modalities": [{"name": m.name, "optional": m.optional, "vec": m.vec, "vecDim": m.vec_dim, "seq": m.seq,
                               "seqLen": m.seq_len, "seqDim": m.seq_dim} for m in modalities],
