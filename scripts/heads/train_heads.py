@@ -19,6 +19,7 @@ import sys
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads must not spin on a shared box
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -56,7 +57,7 @@ def parse_args(argv=None):
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--modality-dropout", type=float, default=0.3, help="drop rate of each optional modality while training")
     ap.add_argument("--score-weight", type=float, default=0.5, help="weight of the regression loss (standardised score)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a busy machine: spinning workers lose their core)")
     ap.add_argument("--no-onnx-check", action="store_true", help="skip the onnxruntime-node parity check")
     return ap.parse_args(argv)
 

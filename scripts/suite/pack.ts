@@ -1,5 +1,5 @@
 /**
- * `npm run suite:pack -- --from DIR [--out models/<id>] [--repository models/repository] [--force]`
+ * `npm run suite:pack -- --from DIR [--out models/<id>] [--repository models/repository] [--force] [--optimize]`
  *
  * Turns a folder of user files (a suite.yaml or suite.json description, encoders as ONNX files or
  * transformers.js-style text folders, heads as ONNX with the trainer's heads.json) into a served
@@ -9,9 +9,11 @@
  * --out or --repository changes; an existing suite folder is replaced only with --force.
  * Exit 0 on success, 1 with a list of problems otherwise. See docs/bring-your-own-suite.md.
  */
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseSuiteManifest, SuiteManifestError, type SuiteManifest } from "../../functions/suites/manifest";
 import { checkSuiteFiles } from "../../functions/suites/node";
 import { DescriptionError, parseDescription, type SuiteDescription } from "./description";
@@ -24,6 +26,8 @@ export interface PackOptions {
   readonly out?: string;
   readonly repository?: string;
   readonly force?: boolean;
+  /** Pre-optimise the heads for onnxruntime-web (scripts/optimize/optimize-edge-models.ts): faster loads, same outputs within 1e-4. */
+  readonly optimize?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -33,6 +37,7 @@ export interface PackResult {
   readonly repositoryFolders: string[];
 }
 
+const OPTIMIZER = fileURLToPath(new URL("../optimize/optimize-edge-models.ts", import.meta.url));
 const DESCRIPTION_NAMES = ["suite.yaml", "suite.yml", "suite.json"];
 
 export function findDescription(from: string, explicit?: string): string {
@@ -101,6 +106,13 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       throw err;
     }
     writeFileSync(join(ctx.suiteDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    if (opts.optimize) {
+      // rewrites the staged heads and their sha256/bytes in the staged manifest
+      const r = spawnSync(process.execPath, ["--import", "tsx", OPTIMIZER, ctx.suiteDir], { encoding: "utf8" });
+      if (r.status !== 0) throw new PackError(`optimising the heads failed:\n${r.stdout}${r.stderr}`);
+      manifest = parseSuiteManifest(JSON.parse(readFileSync(join(ctx.suiteDir, "manifest.json"), "utf8")), `${d.id}/manifest.json`);
+      log(`  heads pre-optimised for onnxruntime-web`);
+    }
     // every checksum, re-read from the staged files (remote models from the staged repository)
     const stagedModels = join(staging, "models");
     renameSync(ctx.repositoryOut, join(staging, "repository-tmp"));
@@ -126,7 +138,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
 }
 
 function parseArgs(argv: string[]): PackOptions {
-  const opts: { from?: string; description?: string; out?: string; repository?: string; force?: boolean } = {};
+  const opts: { from?: string; description?: string; out?: string; repository?: string; force?: boolean; optimize?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -139,8 +151,9 @@ function parseArgs(argv: string[]): PackOptions {
     else if (a === "--out") opts.out = value();
     else if (a === "--repository") opts.repository = value();
     else if (a === "--force") opts.force = true;
+    else if (a === "--optimize") opts.optimize = true;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run suite:pack -- --from DIR [--description suite.yaml] [--out models/<id>] [--repository models/repository] [--force]");
+      console.log("usage: npm run suite:pack -- --from DIR [--description suite.yaml] [--out models/<id>] [--repository models/repository] [--force] [--optimize]");
       process.exit(0);
     } else throw new PackError(`unknown option ${a} (see --help)`);
   }

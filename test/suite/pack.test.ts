@@ -11,7 +11,8 @@ import { DescriptionError } from "../../scripts/suite/description";
 import { PackError } from "../../scripts/suite/encoders";
 import { OnnxReadError, readOnnxSignature } from "../../scripts/suite/onnx-graph";
 import { pack } from "../../scripts/suite/pack";
-import { FIXTURE_SUITE, fixtureDescription, userFolder } from "./helpers";
+import { predictOffline } from "../../scripts/suite/offline-predict";
+import { FIXTURE, FIXTURE_SUITE, fixtureDescription, userFolder } from "./helpers";
 
 function outDirs() {
   const root = mkdtempSync(join(tmpdir(), "byo-out-"));
@@ -65,6 +66,21 @@ describe("suite:pack", () => {
     const attention = m.heads.find((h) => h.fusion === "attention")!;
     expect(attention).toMatchObject({ maskInput: "mask", absent: "zeros", attentionGrid: { rows: 4, cols: 4, modality: "photo" } });
     expect(res.repositoryFolders.sort()).toEqual([join(repository, "tiny-audio"), join(repository, "tiny-image")]);
+  });
+
+  it("--optimize pre-optimises the heads for onnxruntime-web and records their new checksums", async () => {
+    const { root, out, repository } = outDirs();
+    const m = (await pack({ from: userFolder(), out, repository, optimize: true })).manifest;
+    expect(checkSuiteFiles(out, m, root)).toEqual([]);
+    const fixture = readSuiteManifest(FIXTURE_SUITE);
+    expect(m.heads.filter((h, i) => h.sha256 !== fixture.heads[i]!.sha256).length).toBeGreaterThan(0);
+    // same answers as the unoptimised heads on the fixture's reference features
+    const e = (JSON.parse(readFileSync(join(FIXTURE, "examples", "expected.json"), "utf8")) as { examples: { features: Record<string, Record<string, number[]>>; heads: Record<string, { all: number[] }> }[] }).examples[0]!;
+    const features = new Map(Object.entries(e.features).map(([mod, outs]) => [mod, new Map(Object.entries(outs).map(([o, v]) => [o, Float32Array.from(v)]))]));
+    for (const h of m.heads) {
+      const p = await predictOffline(out, m, h, features);
+      p.probabilities.forEach((x, i) => expect(Math.abs(x - e.heads[h.fusion]!.all[i]!), h.id).toBeLessThan(1e-4));
+    }
   });
 
   it("refuses to replace an existing suite without --force, and replaces it with --force", async () => {
