@@ -30,5 +30,22 @@ export async function vqaPhone(browser: Browser, url: string): Promise<void> {
   await noHorizontalOverflow(page, "phone");
   await page.screenshot({ path: `${OUT}/demo-phone.png`, fullPage: true });
   log(`screenshot ${OUT}/demo-phone.png`);
+
+  log("phone: draw, another fusion, share, tabs");
+  await page.getByRole("button", { name: "Draw a new scene" }).tap();
+  await page.waitForFunction(() => document.querySelector("#image-caption")?.textContent?.startsWith("Drawn here"));
+  const fusions = await page.locator("#fusion option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  await page.selectOption("#fusion", fusions[fusions.length - 1]!);
+  const drawn = await ask(page, "click");
+  check("phone: drawn scene answered with the chosen fusion", ((await page.locator("#meta").textContent()) ?? "").includes(`fusion ${fusions[fusions.length - 1]}`), drawn.label);
+  await page.getByRole("button", { name: "Copy link to this question" }).tap();
+  await page.waitForFunction(() => !!document.querySelector("#share-status")?.getAttribute("data-url"));
+  check("phone: share link carries the seed", ((await page.locator("#share-status").getAttribute("data-url")) ?? "").includes("seed="));
+  await page.getByRole("tab", { name: "Sentiment" }).tap();
+  check("phone: sentiment tab opens", await page.locator("#panel-sentiment").isVisible());
+  await page.locator("#s-face-valence").fill("3");
+  check("phone: face slider redraws", ((await page.locator("#s-face-canvas").getAttribute("aria-label")) ?? "").includes("+3.0"));
+  await page.getByRole("tab", { name: "Visual questions" }).tap();
+  check("phone: back on the VQA tab", await page.locator("#panel-vqa").isVisible());
   await page.context().close();
 }
