@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { EdgeEncoder, RemoteEncoder } from "../../functions/suites/manifest-schema";
+import { mulberry32 } from "../../functions/tasks/sort-of-clevr/generator"; // the project's seeded PRNG
 import { startProcess } from "../bench/lib";
 import { parseCsv } from "./csv";
 import { didYouMean, DescriptionError } from "./description";
@@ -37,17 +38,6 @@ interface Options {
 
 const SPLITS = ["train", "val", "test"] as const;
 type SplitName = (typeof SPLITS)[number];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
