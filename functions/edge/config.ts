@@ -140,6 +140,7 @@ const schema = z.object({
   API_KEYS: apiKeys,
   CORS_ORIGINS: corsOrigins,
   BENCH_ROUTES: flag(false),
+  ORT_STARTUP: choice(["eager", "lazy"], "eager"),
   RATE_LIMIT: choice(["per-key", "off"], "per-key"),
   RATE_LIMIT_PERIOD_SECONDS: choice(["60", "10"], "60"),
 
@@ -175,6 +176,8 @@ export interface EdgeConfig {
   readonly apiKeys: readonly string[];
   readonly corsOrigins: "*" | readonly string[];
   readonly benchRoutes: boolean;
+  /** "eager": onnxruntime-web and the default text encoder start in the Worker's global scope; "lazy": on first use. */
+  readonly ortStartup: "eager" | "lazy";
   /** "per-key": the RATE_LIMITER binding limits each API key (or client IP when auth is off). */
   readonly rateLimit: "per-key" | "off";
   /** Must equal the binding's `simple.period`: it is what Retry-After says. */
@@ -227,7 +230,7 @@ export function isRateLimiter(binding: unknown): binding is RateLimit {
   return typeof binding === "object" && binding !== null && typeof (binding as { limit?: unknown }).limit === "function";
 }
 
-/** Parses the whole configuration; never throws. */
+/** Parses the whole configuration; never throws. Usable outside a request (e.g. at start-up, with `env` from cloudflare:workers). */
 export function parseConfig(env: object): ConfigResult {
   const raw = env as Record<string, unknown>;
   const parsed = schema.safeParse(raw);
@@ -244,6 +247,7 @@ export function parseConfig(env: object): ConfigResult {
       apiKeys: v.API_KEYS,
       corsOrigins: v.CORS_ORIGINS,
       benchRoutes: v.BENCH_ROUTES,
+      ortStartup: v.ORT_STARTUP,
       rateLimit: v.RATE_LIMIT,
       rateLimitPeriodSeconds: Number(v.RATE_LIMIT_PERIOD_SECONDS),
       textModelSource: v.TEXT_MODEL_SOURCE,

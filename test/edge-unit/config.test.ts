@@ -111,6 +111,11 @@ describe("rate limiting", () => {
     expect(configOf({ RATE_LIMIT_PERIOD_SECONDS: "10" }).rateLimitPeriodSeconds).toBe(10);
     expect(problemsOf({ RATE_LIMIT_PERIOD_SECONDS: "30" })).toEqual(["RATE_LIMIT_PERIOD_SECONDS"]);
   });
+  it("ORT_STARTUP is eager unless lazy is asked for", () => {
+    expect(configOf({}).ortStartup).toBe("eager");
+    expect(configOf({ ORT_STARTUP: "Lazy" }).ortStartup).toBe("lazy");
+    expect(problemsOf({ ORT_STARTUP: "later" })).toEqual(["ORT_STARTUP"]);
+  });
   it("KV write policy has three spellings", () => {
     expect(configOf({}).kvWrites).toBe("on-reuse");
     expect(configOf({ FEATURE_KV_WRITES: "Always" }).kvWrites).toBe("always");

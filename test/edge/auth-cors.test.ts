@@ -51,6 +51,16 @@ describe("configuration fails closed", () => {
   it("bench routes stay off unless BENCH_ROUTES is on", async () => {
     const res = await app.request("/_bench/text-encode", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, env as Env, ctx);
     expect(res.status).toBe(404);
+    expect((await app.request("/_bench/memory", {}, env as Env, ctx)).status).toBe(404);
+  });
+  it("/_bench/memory reports the wasm memory, the caches at their caps and the KV writes", async () => {
+    const res = await app.request("/_bench/memory", {}, withEnv({ BENCH_ROUTES: "1" }), ctx);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { wasmMemoryBytes: number; caches: Record<string, { entries: number; maxBytes: number }>; kv: { policy: string; writes: number } };
+    expect(Object.keys(body.caches).sort()).toEqual(["fused", "image", "text"]);
+    expect(body.caches.image!.maxBytes).toBe(32 * 1024 * 1024);
+    expect(body.kv.policy).toBe("on-reuse");
+    expect(body.wasmMemoryBytes).toBeGreaterThanOrEqual(0);
   });
 });
 
@@ -93,13 +103,15 @@ describe("rate limiting (Workers rate-limiting binding)", () => {
     const tight = withAuth({ RATE_LIMITER: (env as unknown as Record<string, unknown>).TEST_TIGHT_RATE_LIMITER });
     const statuses: number[] = [];
     let limited: Response | null = null;
-    for (let i = 0; i < 6; i++) {
+    // The binding counts in fixed 60 s windows: a window may end during the loop, so allow one reset.
+    for (let i = 0; i < 8 && !limited; i++) {
       const res = await app.request("/v1/models", bearer(KEY_ONE), tight, ctx);
       statuses.push(res.status);
       if (res.status === 429) limited = res;
     }
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]); // the binding's limit is 3 per 60 s
-    expect(statuses.slice(3)).toEqual([429, 429, 429]);
+    expect(limited).not.toBeNull();
+    expect(statuses.filter((x) => x === 200).length).toBeLessThanOrEqual(6);
     expect(limited!.headers.get("retry-after")).toBe("60");
     expect(await codeOf(limited!)).toBe("rate_limited");
     // Another key has its own budget.

@@ -17,6 +17,8 @@ export interface HostileCase {
   readonly body?: Uint8Array | string;
   readonly expect: "4xx" | "ok-or-4xx";
   readonly auth?: boolean; // false: send no credentials
+  /** When set, the 4xx must carry one of these codes (e.g. SSRF attempts must be `blocked_url`). */
+  readonly codes?: readonly string[];
   /** Oversized uploads: the server may answer 413 and close the connection before reading it all. */
   readonly mayReset?: boolean;
 }
@@ -134,8 +136,14 @@ export function edgeCases(): HostileCase[] {
     "http://localhost/x.png", "http://localhost:8787/healthz", "http://foo.localhost/x.png", "http://metadata.google.internal/x.png", "http://printer.local/x.png", "http://intranet/x.png",
     "file:///etc/passwd", "ftp://example.com/x.png", "gopher://example.com/", "data:image/png;base64,AAAA", "javascript:alert(1)", "ws://example.com/", "http://user:pass@example.com/x.png",
     "not a url", "http://", "http://[::1", "https://exa mple.com/x.png",
+    // Fully-qualified spellings (trailing dots) and other names that never resolve publicly.
+    "http://localhost./x.png", "http://localhost../x.png", "http://foo.localhost./x.png", "http://printer.local./x.png", "http://metadata.google.internal./computeMetadata/v1/",
+    "http://127.0.0.1./x.png", "http://169.254.169.254./latest/", "http://nas.lan/x.png", "http://nas.lan./x.png", "http://router.home.arpa./x.png", "http://db.internal/x.png",
+    // IPv6 that is not global unicast: mapped, compatible, NAT64, ULA, link-local, site-local, multicast, documentation, 6to4 of private.
+    "http://[::ffff:169.254.169.254]/x.png", "http://[::127.0.0.1]/x.png", "http://[64:ff9b::a9fe:a9fe]/x.png", "http://[fc00::1]/x.png", "http://[febf::1]/x.png",
+    "http://[fec0::1]/x.png", "http://[ff02::1]/x.png", "http://[2001:db8::1]/x.png", "http://[2002:a9fe:a9fe::1]/x.png", "http://[0:0:0:0:0:0:0:1]/x.png",
   ];
-  for (const u of urls) cases.push(json("/v1/answer", { question: q, image: { url: u } }, "4xx", `ssrf ${u}`));
+  for (const u of urls) cases.push({ ...json("/v1/answer", { question: q, image: { url: u } }, "4xx", `ssrf ${u}`), codes: ["blocked_url", "invalid_url", "invalid_image"] });
 
   // Wrong content types and methods.
   const types = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=", "image/png", "", "application/jsonx", "application/octet-stream"];

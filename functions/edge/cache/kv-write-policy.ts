@@ -21,12 +21,16 @@ export class KvWritePolicy {
   /** Writes and bytes this isolate sent to KV (for benchmarks and tests). */
   writes = 0;
   bytes = 0;
+  /** Fresh entries and reuses that did not lead to a KV write (policy, size cap, or already written). */
+  skipped = 0;
 
   constructor(readonly options: KvWritePolicyOptions = { writes: "always", maxEntryBytes: Number.MAX_SAFE_INTEGER }) {}
 
   /** On a fresh entry (just computed). */
   onFresh(key: string, byteLength: number): boolean {
-    return this.options.writes === "always" && this.admit(key, byteLength);
+    const write = this.options.writes === "always" && this.admit(key, byteLength);
+    if (!write) this.skipped++;
+    return write;
   }
 
   /** Whether a hit in a faster tier could still lead to a KV write (cheap: no encoding needed to ask). */
@@ -36,7 +40,9 @@ export class KvWritePolicy {
 
   /** On a hit in a tier faster than KV. */
   onReuse(key: string, byteLength: number): boolean {
-    return this.options.writes === "on-reuse" && this.admit(key, byteLength);
+    const write = this.options.writes === "on-reuse" && this.admit(key, byteLength);
+    if (!write) this.skipped++;
+    return write;
   }
 
   /** A KV hit: the entry is there already. */

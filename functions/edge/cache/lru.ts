@@ -7,8 +7,8 @@ export class LruCache<V> {
   private totalBytes = 0;
 
   constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
+    readonly maxEntries: number,
+    readonly maxBytes: number,
     private readonly sizeOf: (value: V) => number,
   ) {}
 

@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { answer } from "../features/answer";
+import { wasmMemoryBytes } from "../inference/ort";
 import { readJsonBody } from "../middleware/json-body";
 import { manifest } from "../models/manifest";
 import { getServices } from "../services";
@@ -29,7 +30,24 @@ async function perCall(iterations: number, work: () => Promise<unknown>) {
   return { iterations, totalMs, perCallMs: totalMs / iterations };
 }
 
+/** Counters of one bounded cache: what it holds and its caps. */
+function lruFigures(cache: { size: number; bytes: number; maxEntries: number; maxBytes: number }) {
+  return { entries: cache.size, bytes: cache.bytes, maxEntries: cache.maxEntries, maxBytes: cache.maxBytes };
+}
+
 export const bench = new Hono<AppEnv>()
+  .get("/_bench/memory", (c) => {
+    // The isolate's footprint as far as it can be observed from inside: ORT's wasm linear memory and the bounded caches.
+    if (!c.get("config").benchRoutes) throw new AppError(404, "not_found", "benchmark routes are off");
+    const { textCache, imageCache, fusedCache } = getServices(c.env);
+    const kv = imageCache.kvPolicy; // text and image caches share one policy
+    return c.json({
+      wasmMemoryBytes: wasmMemoryBytes(),
+      caches: { text: lruFigures(textCache.memory), image: lruFigures(imageCache.memory), fused: lruFigures(fusedCache) },
+      computations: { text: textCache.computations, image: imageCache.computations },
+      kv: { policy: kv.options.writes, writes: kv.writes, bytesWritten: kv.bytes, skipped: kv.skipped },
+    });
+  })
   .post("/_bench/text-encode", async (c) => {
     const body = await benchBody(c);
     const text = typeof body.text === "string" ? body.text : "what shape is the red object?";
