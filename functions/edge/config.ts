@@ -168,9 +168,6 @@ const schema = z.object({
   IMAGE_URL_TIMEOUT_MS: integer(5000, 100, 60_000),
 });
 
-export type ConfigVariable = keyof typeof schema.shape;
-export const CONFIG_VARIABLES = Object.keys(schema.shape) as ConfigVariable[];
-
 export interface EdgeConfig {
   readonly authMode: "required" | "off";
   readonly apiKeys: readonly string[];
