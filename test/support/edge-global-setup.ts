@@ -17,7 +17,9 @@ export default async function setup() {
   const grid = model.outputs.find((o) => o.name === "grid")!.shape;
   const server = await startProcess(
     process.execPath,
-    ["--import", "tsx", "functions/image-features/main.ts", "--host", "127.0.0.1", "--port", "0", "--provider", "cpu", "--max-queue-delay-ms", "2"],
+    // the shipped models, plus the remote encoders of the fixture suite test/edge/byo-suite.test.ts serves
+    ["--import", "tsx", "functions/image-features/main.ts", "--repository", "models/repository", "--repository", "test/fixtures/tiny-suite/models/repository",
+      "--host", "127.0.0.1", "--port", "0", "--provider", "cpu", "--max-queue-delay-ms", "2"],
     "",
     /image-features ready on (http:\/\/\S+)/,
     { IMAGE_FEATURES_TOKEN: EDGE_TEST_TOKEN },
