@@ -11,6 +11,7 @@ export interface AnswerFields {
   readonly fusion?: string | undefined;
   readonly topK?: number | undefined;
   readonly allowDegraded?: boolean | undefined;
+  readonly explain?: boolean | undefined;
 }
 
 export interface EncodedBody {
@@ -28,6 +29,45 @@ export async function encodeAnswerBody(fields: AnswerFields, image: ImageSource,
   if (fields.fusion !== undefined) form.append("fusion", fields.fusion);
   if (fields.topK !== undefined) form.append("topK", String(fields.topK));
   if (fields.allowDegraded !== undefined) form.append("allowDegraded", String(fields.allowDegraded));
+  if (fields.explain !== undefined) form.append("explain", String(fields.explain));
+  return { body: form };
+}
+
+/** What predict sends besides the inputs. */
+export interface PredictFields {
+  readonly fusion?: string | undefined;
+  readonly topK?: number | undefined;
+  readonly allowDegraded?: boolean | undefined;
+  readonly explain?: boolean | undefined;
+}
+
+/** A modality's input: text for text modalities, an ImageSource-like value for image and audio; null = absent. */
+export type ModalityValue = string | ImageSource | null | undefined;
+
+/**
+ * POST /v1/suites/{suite}/predict: multipart (one part per modality, bytes as files) unless the
+ * caller asks for JSON or an input is a URL or base64 already; then JSON with bytes as base64.
+ */
+export async function encodePredictBody(inputs: Readonly<Record<string, ModalityValue>>, fields: PredictFields, encoding: ImageEncoding): Promise<EncodedBody> {
+  const entries = Object.entries(inputs).filter((e): e is [string, string | ImageSource] => e[1] !== null && e[1] !== undefined);
+  const asJson = encoding === "json" || entries.some(([, v]) => typeof v !== "string" && isUrlOrBase64(v));
+  const options = {
+    ...(fields.fusion !== undefined ? { fusion: fields.fusion } : {}),
+    ...(fields.topK !== undefined ? { topK: fields.topK } : {}),
+    ...(fields.allowDegraded !== undefined ? { allowDegraded: fields.allowDegraded } : {}),
+    ...(fields.explain !== undefined ? { explain: fields.explain } : {}),
+  };
+  if (asJson) {
+    const json: Record<string, string | { readonly url: string } | { readonly base64: string }> = {};
+    for (const [name, v] of entries) json[name] = typeof v === "string" || isUrlOrBase64(v) ? v : { base64: toBase64(await toBytes(v)) };
+    return { body: JSON.stringify({ inputs: json, ...options }), contentType: "application/json" };
+  }
+  const form = new FormData();
+  for (const [name, v] of entries) {
+    if (typeof v === "string") form.append(name, v);
+    else form.append(name, await toBlob(v as Blob | ArrayBuffer | ArrayBufferView), name);
+  }
+  for (const [k, v] of Object.entries(options)) form.append(k, String(v));
   return { body: form };
 }
 
@@ -38,6 +78,7 @@ function jsonBody(fields: AnswerFields, image: { readonly url: string } | { read
     ...(fields.fusion !== undefined ? { fusion: fields.fusion } : {}),
     ...(fields.topK !== undefined ? { topK: fields.topK } : {}),
     ...(fields.allowDegraded !== undefined ? { allowDegraded: fields.allowDegraded } : {}),
+    ...(fields.explain !== undefined ? { explain: fields.explain } : {}),
   };
   return { body: JSON.stringify(json), contentType: "application/json" };
 }
@@ -64,6 +105,7 @@ function mimeType(b: Uint8Array): string {
   if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "image/png";
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
   if (b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return "image/webp";
+  if (b[8] === 0x57 && b[9] === 0x41 && b[10] === 0x56 && b[11] === 0x45) return "audio/wav";
   return "application/octet-stream";
 }
 

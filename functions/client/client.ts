@@ -2,7 +2,7 @@
  * The typed client of the edge API. One method per route; bodies and responses are the server's
  * own types (see types.ts), every failure is an EdgefuseError.
  */
-import { encodeAnswerBody } from "./body";
+import { encodeAnswerBody, encodePredictBody } from "./body";
 import { send, type TransportConfig } from "./transport";
 import type {
   AnswerBatchInput,
@@ -13,6 +13,11 @@ import type {
   HealthResponse,
   ImageEncoding,
   ModelsResponse,
+  PredictInputs,
+  PredictOptions,
+  PredictResponse,
+  SuiteSummary,
+  SuitesResponse,
   TextFeaturesResponse,
   WithMeta,
 } from "./types";
@@ -65,16 +70,36 @@ export class EdgefuseClient {
 
   /** POST /v1/answer: ranked answers to one question about one image. */
   async answer(input: AnswerInput, opts?: CallOptions): Promise<WithMeta<AnswerResponse>> {
-    const fields = { questions: [input.question], batch: false, fusion: input.fusion, topK: input.topK, allowDegraded: input.allowDegraded };
+    const fields = { questions: [input.question], batch: false, fusion: input.fusion, topK: input.topK, allowDegraded: input.allowDegraded, explain: input.explain };
     const { body, contentType } = await encodeAnswerBody(fields, input.image, opts?.imageEncoding ?? this.imageEncoding);
     return send(this.cfg, { method: "POST", path: "/v1/answer", body, contentType }, opts);
   }
 
   /** POST /v1/answer/batch: several questions about one image, which is featurised once. */
   async answerBatch(input: AnswerBatchInput, opts?: CallOptions): Promise<WithMeta<AnswerBatchResponse>> {
-    const fields = { questions: input.questions, batch: true, fusion: input.fusion, topK: input.topK, allowDegraded: input.allowDegraded };
+    const fields = { questions: input.questions, batch: true, fusion: input.fusion, topK: input.topK, allowDegraded: input.allowDegraded, explain: input.explain };
     const { body, contentType } = await encodeAnswerBody(fields, input.image, opts?.imageEncoding ?? this.imageEncoding);
     return send(this.cfg, { method: "POST", path: "/v1/answer/batch", body, contentType }, opts);
+  }
+
+  /** GET /v1/suites: every suite the edge serves (modalities, encoders, fusion methods, labels). */
+  suites(opts?: CallOptions): Promise<WithMeta<SuitesResponse>> {
+    return send(this.cfg, { method: "GET", path: "/v1/suites" }, opts);
+  }
+
+  /** GET /v1/suites/{suite}. */
+  suite(suite: string, opts?: CallOptions): Promise<WithMeta<SuiteSummary>> {
+    return send(this.cfg, { method: "GET", path: `/v1/suites/${encodeURIComponent(suite)}` }, opts);
+  }
+
+  /**
+   * POST /v1/suites/{suite}/predict: `inputs` maps modality names to text (text modalities) or an
+   * ImageSource-like value (image and audio: bytes, Blob, { url }, { base64 }); null leaves an
+   * optional modality out.
+   */
+  async predict(suite: string, inputs: PredictInputs, options: PredictOptions = {}, opts?: CallOptions): Promise<WithMeta<PredictResponse>> {
+    const { body, contentType } = await encodePredictBody(inputs, options, opts?.imageEncoding ?? this.imageEncoding);
+    return send(this.cfg, { method: "POST", path: `/v1/suites/${encodeURIComponent(suite)}/predict`, body, contentType }, opts);
   }
 }
 

@@ -27,7 +27,7 @@ export function deadline(outer: AbortSignal | undefined, timeoutMs: number): Dea
     signal: controller.signal,
     timedOut: () => timedOut,
     dispose: () => {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       outer?.removeEventListener("abort", onAbort);
     },
   };

@@ -5,9 +5,17 @@
 import type { AnswerBatchRequest, AnswerBatchResponse, AnswerRequest, AnswerResponse, FusionMethod } from "../edge/schemas/answer";
 import type { Answer, CacheStatus, ErrorBody } from "../edge/schemas/common";
 import type { HealthResponse, ModelsResponse } from "../edge/schemas/models";
+import type { Explanation } from "../edge/schemas/explanation";
+import type { PredictRequest, PredictResponse, SuiteSummary, SuitesResponse } from "../edge/schemas/suites";
 import type { TextFeaturesResponse } from "../edge/schemas/text-features";
+import type { ModalityValue } from "./body";
 
-export type { Answer, AnswerBatchResponse, AnswerResponse, CacheStatus, ErrorBody, FusionMethod, HealthResponse, ModelsResponse, TextFeaturesResponse };
+export type { Answer, AnswerBatchResponse, AnswerResponse, CacheStatus, ErrorBody, Explanation, FusionMethod, HealthResponse, ModalityValue, ModelsResponse, PredictResponse, SuiteSummary, SuitesResponse, TextFeaturesResponse };
+
+/** POST /v1/suites/{suite}/predict: one value per modality name (GET /v1/suites lists them). */
+export type PredictInputs = Readonly<Record<string, ModalityValue>>;
+/** Options of predict: the server's request fields besides `inputs`. */
+export type PredictOptions = Omit<PredictRequest, "inputs">;
 
 /**
  * An image as the caller has it. Bytes and blobs are uploaded (multipart by default); `{ url }` is
@@ -31,7 +39,7 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** Sent as x-request-id, so client and server logs can be joined; generated when absent. */
   readonly requestId?: string;
-  /** Overrides the client's image encoding for this call (answer and answerBatch). */
+  /** Overrides the client's image encoding for this call (answer, answerBatch and predict). */
   readonly imageEncoding?: ImageEncoding;
 }
 
