@@ -133,5 +133,8 @@ describe("preprocess", () => {
     expect(await codeOf([Buffer.from("GIF89a")])).toBe("415 unsupported_image_format");
     expect(await codeOf([Buffer.from("RIFF\x24\0\0\0WAVEfmt ")])).toBe("415 unsupported_image_format");
     expect(await codeOf([png], { maxPixels: 75 * 74 })).toBe("413 image_too_large");
+    // 2000 x 2 decodes within a 10000-pixel limit but would letterbox to 2000 x 2000.
+    const strip = await sharp({ create: { width: 2000, height: 2, channels: 3, background: "#fff" } }).png().toBuffer();
+    expect(await codeOf([strip], { maxPixels: 10_000 })).toBe("413 image_too_large");
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../functions/image-features/config.js";
 import { configureSharp } from "../../functions/image-features/preprocess/image.js";
 import { createPreprocessor } from "../../functions/image-features/preprocess/index.js";
 import type { ProtocolError } from "../../functions/image-features/protocol.js";
@@ -19,6 +20,8 @@ import { parsePbtxt } from "./triton/pbtxt.js";
 import { makeWav, sine } from "./wav.js";
 
 const PYTHON = "/usr/bin/python3";
+/** The generated config.pbtxt carries the server default (functions/image-features/config.ts). */
+const MAX_PIXELS = DEFAULTS.limits.maxPixels;
 const STUB = resolve(ROOT, "test/image-features/triton/python");
 const hasPython = existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import numpy, PIL"]).status === 0;
 
@@ -41,7 +44,7 @@ function floats(b64: string): Float32Array {
 }
 
 async function nodeTensor(config: ModelConfig, item: Buffer): Promise<Float32Array | string> {
-  const pre = createPreprocessor(config.preprocess, { maxPixels: 4096 * 4096 });
+  const pre = createPreprocessor(config.preprocess, { maxPixels: MAX_PIXELS });
   const out = new Float32Array(pre.itemSize);
   try {
     await pre.prepare(item, 0, out);
@@ -163,6 +166,7 @@ describe.skipIf(!hasPython)("Triton Python-backend preprocessing = Node preproce
       [audio, "fixture-audio-preprocess", makeWav({ rate: 16000, channels: 1, frames: sine(16000, 3, 440) })],
       [image, "fixture-image-preprocess", (await raw(rawPixels(1), 75, 75).png().toBuffer()).subarray(0, 60)],
       [image, "fixture-image-preprocess", Buffer.from("GIF89a....")],
+      [image, "fixture-image-preprocess", await raw(Buffer.alloc(5000 * 3 * 3, 200), 5000, 3).png().toBuffer()],
     ];
     for (const [config, model, item] of items) {
       const [py] = runPython(tritonDir, model, [[item]]);

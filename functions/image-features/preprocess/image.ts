@@ -12,7 +12,7 @@
 import sharp from "sharp";
 import type { ImagePreprocess } from "../repository/config-schema.js";
 import { ProtocolError } from "../protocol.js";
-import { flattenAlpha, letterboxResize } from "./resize.js";
+import { canvasSize, flattenAlpha, letterboxResize } from "./resize.js";
 import type { ItemPreprocessor, PreprocessLimits } from "./types.js";
 
 export type ImageFormat = "png" | "jpeg" | "webp";
@@ -70,6 +70,11 @@ export function imagePreprocessor(p: ImagePreprocess, limits: PreprocessLimits):
     itemSize: channels * plane,
     async prepare(bytes, index, out) {
       const decoded = await decodeImage(bytes, index, limits.maxPixels, p.alpha);
+      // An extreme aspect ratio (say 16000 x 1) would letterbox into a huge canvas: same limit.
+      const canvas = canvasSize(decoded.width, decoded.height, width, height);
+      if (canvas.width * canvas.height > limits.maxPixels) {
+        throw new ProtocolError(413, "image_too_large", `image ${index} (${decoded.width}x${decoded.height}) letterboxes to more than the pixel limit`);
+      }
       const rgb = letterboxResize(decoded, width, height, p.background);
       for (let i = 0; i < plane; i++) {
         for (let c = 0; c < channels; c++) {

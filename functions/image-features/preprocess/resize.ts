@@ -54,11 +54,15 @@ export function borderMedian(img: Pixels): Rgb {
   return [median(0), median(1), median(2)];
 }
 
+/** Size of the letterbox canvas: the image padded to the aspect ratio of outWidth x outHeight. */
+export function canvasSize(w: number, h: number, outWidth: number, outHeight: number): { width: number; height: number } {
+  return { width: Math.max(w, Math.ceil((h * outWidth) / outHeight)), height: Math.max(h, Math.ceil((w * outHeight) / outWidth)) };
+}
+
 /** Pad to the aspect ratio of outWidth x outHeight, centred, with `bg`. */
 export function letterbox(img: Pixels, outWidth: number, outHeight: number, bg: Rgb): Pixels {
   const { width: w, height: h } = img;
-  const cw = Math.max(w, Math.ceil((h * outWidth) / outHeight));
-  const ch = Math.max(h, Math.ceil((w * outHeight) / outWidth));
+  const { width: cw, height: ch } = canvasSize(w, h, outWidth, outHeight);
   if (cw === w && ch === h) return img;
   const ox = Math.floor((cw - w) / 2);
   const oy = Math.floor((ch - h) / 2);

@@ -171,6 +171,9 @@ def letterbox_resize(img, out_w, out_h, background):
 def image_tensor(data, index, pre, max_pixels):
     out_w, out_h = pre["size"]
     rgb = decode_image(data, index, max_pixels, pre.get("alpha", [255, 255, 255]))
+    h, w, _ = rgb.shape
+    if max(w, -(-h * out_w // out_h)) * max(h, -(-w * out_h // out_w)) > max_pixels:
+        raise PreprocessError("image_too_large", "image %d (%dx%d) letterboxes to more than the pixel limit" % (index, w, h))
     pixels = letterbox_resize(rgb, out_w, out_h, pre.get("background", "border-median"))
     if pre.get("channels", "RGB") == "L":
         p = pixels.astype(np.float64)
