@@ -83,6 +83,38 @@ describe("suite:pack", () => {
     }
   });
 
+  it("takes heads listed in the description (trained elsewhere) instead of the trainer's heads.json", async () => {
+    const listed = fixtureDescription().replace(
+      "heads: heads/heads.json",
+      [
+        "heads:",
+        "  - file: heads/concat.onnx",
+        "    fusion: concat",
+        "    modalities: [caption, photo, voice]",
+        "    inputs: { caption_last_hidden_state: caption.last_hidden_state, photo_pooled: photo.pooled, voice_embedding: voice.embedding }",
+        "    maskInput: mask",
+        "  - file: heads/attention.onnx",
+        "    fusion: attention",
+        "    modalities: [caption, photo, voice]",
+        "    inputs: { caption_last_hidden_state: caption.last_hidden_state, photo_pooled: photo.pooled, photo_grid: photo.grid, voice_embedding: voice.embedding }",
+        "    outputs: { logits: logits, attention: attention }",
+        "    attentionGrid: { rows: 4, cols: 4, modality: photo }",
+        "    maskInput: mask",
+      ].join("\n"),
+    );
+    const { root, out, repository } = outDirs();
+    const m = (await pack({ from: userFolder(listed), out, repository })).manifest;
+    expect(checkSuiteFiles(out, m, root)).toEqual([]);
+    expect(m.heads.map((h) => [h.id, h.fusion, h.absent, h.maskInput])).toEqual([
+      ["tiny-suite-concat", "concat", "zeros", "mask"],
+      ["tiny-suite-attention", "attention", "zeros", "mask"],
+    ]);
+    expect(m.defaultFusion).toBe("attention"); // from the description
+    // a listed head that forgets a graph input is refused
+    const missing = listed.replace(", voice_embedding: voice.embedding }\n    maskInput: mask\n  - file: heads/attention.onnx", " }\n    maskInput: mask\n  - file: heads/attention.onnx");
+    expect(await packError(missing)).toMatch(/graph inputs voice_embedding are not declared/);
+  });
+
   it("refuses to replace an existing suite without --force, and replaces it with --force", async () => {
     const dir = userFolder();
     const { out, repository } = outDirs();
