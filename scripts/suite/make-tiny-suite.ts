@@ -30,6 +30,8 @@ const FIXTURE = resolve("test/fixtures/tiny-suite");
 const TINY_BERT = resolve("test/fixtures/tiny-bert");
 
 const DESCRIPTION = `# The fixture suite's description, as a user would write it (see docs/bring-your-own-suite.md).
+# npm run fixtures:tiny-suite writes it into a temporary user folder next to the encoders/ and heads/ it names
+# (generated there) and packs that folder into models/; this copy records what was packed.
 id: tiny-suite
 version: 1.0.0
 title: Tiny three-modality fixture
