@@ -1,9 +1,8 @@
 /**
- * Per-isolate state: encoders, fusion heads, feature caches and the image-feature client. Built on
+ * Per-isolate state: the feature caches, the head-output memo and the feature-function client (model sessions live in inference/suite-runtime.ts). Built on
  * first use (never at import time) and rebuilt only when the configuration that shapes it changes.
  */
 import { FeatureClient } from "./clients/feature-client";
-import { ImageFeaturesClient } from "./clients/image-features-client";
 import { type EdgeConfig, readConfig } from "./config";
 import { KvWritePolicy } from "./cache/kv-write-policy";
 import { LruCache } from "./cache/lru";
@@ -13,7 +12,7 @@ import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
 import { textEncoderOf } from "./inference/suite-runtime";
 import { r2Files } from "./models/bundled-files";
-import { imageDims, VQA_SUITE_ID } from "./models/manifest";
+import { VQA_SUITE_ID } from "./models/manifest";
 import { suiteOr404 } from "./models/suites";
 
 export interface Services {
@@ -28,8 +27,6 @@ export interface Services {
   readonly fusedCache: LruCache<Float32Array>;
   /** The feature function (any remote encoder a suite names); null when FEATURES_URL is unset. */
   readonly featureClient: FeatureClient | null;
-  /** The VQA answer path's pooled + grid view of featureClient. */
-  readonly imageClient: ImageFeaturesClient | null;
 }
 
 let current: { key: string; services: Services } | null = null;
@@ -53,7 +50,6 @@ export function getServices(env: Env): Services {
     const prefix = config.textModelSource.slice(3);
     featuresText = new TextFeatureEncoder(() => textModelFromTransformersJsFolder(r2Files(env.MODEL_BUCKET, prefix), { id: prefix, version: config.textModelVersion }));
   }
-  const dims = imageDims();
   const remotes = remoteStores(env, config.remoteCacheTtlSeconds);
   const kvPolicy = new KvWritePolicy({ writes: config.kvWrites, maxEntryBytes: config.kvMaxEntryBytes });
   const featureClient = config.featuresUrl
@@ -76,7 +72,6 @@ export function getServices(env: Env): Services {
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
     fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
     featureClient,
-    imageClient: featureClient ? new ImageFeaturesClient(featureClient, { modelName: config.imageFeaturesModel, ...dims }) : null,
   };
   current = { key, services };
   return services;

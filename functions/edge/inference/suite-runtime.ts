@@ -12,6 +12,11 @@ import { ModelFileMissingError, type ModelFileReader, type TextModelFiles } from
 
 const encoders = new Map<string, TextFeatureEncoder>();
 const heads = new Map<string, Promise<ModelSession>>();
+/**
+ * Head sessions are created one at a time: several first requests for different heads arriving
+ * together (the demo's fusion comparison) otherwise load several graphs into the wasm heap at once.
+ */
+let loading: Promise<unknown> = Promise.resolve();
 
 async function required(read: ModelFileReader, path: string): Promise<Uint8Array> {
   const bytes = await read(path);
@@ -56,7 +61,9 @@ export function headSession(suite: SuiteEntry, head: Head, assets: Fetcher): Pro
   let s = heads.get(head.sha256);
   if (!s) {
     const read = suite.files(assets);
-    s = required(read, head.file).then((bytes) => createSession(bytes));
+    const load = loading.catch(() => undefined).then(async () => createSession(await required(read, head.file)));
+    loading = load;
+    s = load;
     s.catch(() => heads.delete(head.sha256));
     heads.set(head.sha256, s);
   }
