@@ -3,7 +3,9 @@
  * (scripts/optimize/optimize-edge-models.ts), in workerd (onnxruntime-web WASM through the edge's
  * own inference/ort.ts, in the bench Worker scripts/bench/ort-worker) against onnxruntime-node
  * (native, one thread) on the same files, rounds interleaved in one run.
- *   npx tsx scripts/bench/ort-variants.ts [--rounds 5] [--iterations 200] [--out f.json]
+ * Times are CPU time (workerd process from /proc; this process from process.cpuUsage), which a
+ * shared machine distorts far less than wall time; wall times are kept beside them.
+ *   npx tsx scripts/bench/ort-variants.ts [--rounds 5] [--out f.json]
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -11,12 +13,11 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { edgeModelFiles, type FeedSpec, syntheticFeedSpec } from "./edge-models";
-import { fmt, machine, median, runAsScript, startEdge } from "./lib";
+import { fmt, machine, median, processStats, runAsScript, startEdge } from "./lib";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const ROUNDS = opt("--rounds", 5);
-const ITERATIONS = opt("--iterations", 200);
 const CREATES = 3;
 
 type Level = "disabled" | "all";
@@ -45,27 +46,44 @@ function nativeFeeds(spec: Record<string, FeedSpec>): Record<string, ort.Tensor>
   return out;
 }
 
-async function native(v: Variant, level: Level): Promise<{ createMs: number; runMs: number; output: number[] }> {
+/** CPU time of this process (user + system) in ms: robust to waiting for a core on a shared machine. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Runs per measurement: enough CPU time (~0.3 s) for the 10 ms /proc ticks of the workerd side. */
+function iterationsFor(v: Variant): number {
+  if (v.model.startsWith("encoder")) return 1500;
+  return v.model.includes("attention") ? 60 : 400;
+}
+
+async function native(v: Variant, level: Level): Promise<{ createMs: number; runMs: number; createCpuMs: number; runCpuMs: number; output: number[] }> {
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: level, intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { disable_quant_qdq: "1" } } };
   const bytes = readFileSync(v.path);
   let session: ort.InferenceSession | null = null;
+  const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < CREATES; i++) {
     await session?.release();
     session = await ort.InferenceSession.create(bytes, options);
   }
   const createMs = (performance.now() - t0) / CREATES;
+  const createCpuMs = (cpuNow() - c0) / CREATES;
   const first = await session!.run(nativeFeeds(v.feeds));
+  const n = iterationsFor(v);
   const r0 = performance.now();
-  for (let i = 0; i < ITERATIONS; i++) await session!.run(nativeFeeds(v.feeds));
-  const runMs = (performance.now() - r0) / ITERATIONS;
+  const rc0 = cpuNow();
+  for (let i = 0; i < n; i++) await session!.run(nativeFeeds(v.feeds));
+  const runCpuMs = (cpuNow() - rc0) / n;
+  const runMs = (performance.now() - r0) / n;
   const output = Array.from((Object.values(first)[0]!.data as Float32Array).slice(0, 8));
   await session!.release();
-  return { createMs, runMs, output };
+  return { createMs, runMs, createCpuMs, runCpuMs, output };
 }
 
 export async function benchOrtVariants() {
-  console.log(`ORT variants bench on ${machine()}: ${ROUNDS} rounds × ${ITERATIONS} runs, session create × ${CREATES}`);
+  console.log(`ORT variants bench on ${machine()}: ${ROUNDS} rounds, session create × ${CREATES}`);
   const dir = mkdtempSync(join(tmpdir(), "edgefuse-variants-"));
   const variants: Variant[] = [];
   for (const f of edgeModelFiles().filter((m) => m.suite === "sort-of-clevr")) {
@@ -77,7 +95,8 @@ export async function benchOrtVariants() {
     variants.push({ model, variant: "pre-optimised", path: optimised, bytes: readFileSync(optimised).length, feeds });
   }
   const edge = await startEdge({ ORT_STARTUP: "eager" }, "scripts/bench/ort-worker/wrangler.toml");
-  type Sample = { wasm: { createMs: number; runMs: number }; native: { createMs: number; runMs: number } };
+  type Timing = { createMs: number; runMs: number; createCpuMs: number; runCpuMs: number };
+  type Sample = { wasm: Timing; native: Timing };
   const samples = new Map<string, Sample[]>();
   const outputs = new Map<string, { wasm: number[]; native: number[] }>();
   try {
@@ -86,15 +105,30 @@ export async function benchOrtVariants() {
         for (const level of ["all", "disabled"] as const) {
           if (v.variant === "as shipped" && level === "disabled") continue; // an unoptimised graph is not meant to run unoptimised
           const key = `${v.model}|${v.variant}|${level}`;
-          const res = await fetch(`${edge.url}/session`, {
-            method: "POST",
-            body: JSON.stringify({ model: readFileSync(v.path).toString("base64"), feeds: v.feeds, graphOptimization: level, creates: CREATES, iterations: ITERATIONS }),
-          });
-          if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`);
-          const w = (await res.json()) as { createMs: number; runMs: number; output: number[] };
-          const n = await native(v, level);
-          samples.set(key, [...(samples.get(key) ?? []), { wasm: w, native: n }]);
-          outputs.set(key, { wasm: w.output, native: n.output });
+          const model = readFileSync(v.path).toString("base64");
+          // workerd's CPU (from /proc) over requests that differ only in what is measured, so the
+          // request's own cost (body, base64) cancels: creates 1 vs 1 + CREATES, runs 0 vs n.
+          const call = async (creates: number, iterations: number) => {
+            const c0 = processStats(edge.process.pid!, /workerd/).cpuMs;
+            const res = await fetch(`${edge.url}/session`, { method: "POST", body: JSON.stringify({ model, feeds: v.feeds, graphOptimization: level, creates, iterations }) });
+            if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`);
+            const body = (await res.json()) as { createMs: number; runMs: number | null; output: number[] };
+            return { ...body, cpuMs: processStats(edge.process.pid!, /workerd/).cpuMs - c0 };
+          };
+          const n = iterationsFor(v);
+          const base = await call(1, 0);
+          const creates = await call(1 + CREATES, 0);
+          const runs = await call(1, n);
+          const w = {
+            createMs: creates.createMs,
+            runMs: runs.runMs ?? NaN,
+            createCpuMs: Math.max(0, creates.cpuMs - base.cpuMs) / CREATES,
+            runCpuMs: Math.max(0, runs.cpuMs - base.cpuMs) / n,
+            output: runs.output,
+          };
+          const nat = await native(v, level);
+          samples.set(key, [...(samples.get(key) ?? []), { wasm: w, native: nat }]);
+          outputs.set(key, { wasm: w.output, native: nat.output });
         }
       }
       console.log(`round ${r + 1}/${ROUNDS} done`);
@@ -116,12 +150,17 @@ export async function benchOrtVariants() {
       nativeCreateMs: median(s.map((x) => x.native.createMs)),
       nativeRunMs: median(s.map((x) => x.native.runMs)),
       runRatio: median(s.map((x) => x.wasm.runMs / x.native.runMs)),
+      wasmCreateCpuMs: median(s.map((x) => x.wasm.createCpuMs)),
+      nativeCreateCpuMs: median(s.map((x) => x.native.createCpuMs)),
+      wasmRunCpuMs: median(s.map((x) => x.wasm.runCpuMs)),
+      nativeRunCpuMs: median(s.map((x) => x.native.runCpuMs)),
+      runCpuRatio: median(s.map((x) => x.wasm.runCpuMs / x.native.runCpuMs)),
       maxOutputDifference: Math.max(...o.wasm.map((x, i) => Math.abs(x - o.native[i]!))),
     };
-    console.log(`${row.model.padEnd(20)} ${row.variant.padEnd(14)} opt=${row.sessionOptimisation.padEnd(8)} create wasm ${fmt(row.wasmCreateMs)} / native ${fmt(row.nativeCreateMs)} ms; run wasm ${fmt(row.wasmRunMs)} / native ${fmt(row.nativeRunMs)} ms = ${row.runRatio.toFixed(2)}×`);
+    console.log(`${row.model.padEnd(20)} ${row.variant.padEnd(14)} opt=${row.sessionOptimisation.padEnd(8)} CPU: create wasm ${fmt(row.wasmCreateCpuMs)} / native ${fmt(row.nativeCreateCpuMs)} ms; run wasm ${fmt(row.wasmRunCpuMs)} / native ${fmt(row.nativeRunCpuMs)} ms = ${row.runCpuRatio.toFixed(2)}× (wall ${row.runRatio.toFixed(2)}×)`);
     return row;
   });
-  return { machine: machine(), rounds: ROUNDS, iterations: ITERATIONS, creates: CREATES, loadAverageAtEnd: (await import("node:os")).loadavg(), rows };
+  return { machine: machine(), rounds: ROUNDS, creates: CREATES, loadAverageAtEnd: (await import("node:os")).loadavg(), rows };
 }
 
 await runAsScript(import.meta.url, benchOrtVariants);
