@@ -129,7 +129,7 @@ def main():
         att = fusion == "attention"
         outs = ["logits", "score"] + (["attention"] if att else [])
         path = os.path.join(suite, "heads", f"{fusion}.onnx")
-        used = export(HeadExport(h, t, att), dummy, path, names, outs, {n: {0: "batch"} for n in names + outs})
+        used = export(HeadExport(h, t, att).eval(), dummy, path, names, outs, {n: {0: "batch"} for n in names + outs})
         assert "mask" in used and "text_features" in used, f"{fusion}: the head must read the mask and the text"
         e = {"id": f"sentiment-head-{fusion}", "version": VERSION, "fusion": fusion, **entry(path, suite),
              "modalities": ["text", "face", "voice"],
@@ -224,7 +224,8 @@ def write_fixtures(args, vocab, text, face, audio, heads, n=4):
                "voice_frames": aframes.numpy().round(5).tolist(), "heads": {}}
         mask = torch.ones(n, 3)
         for fusion, (h, t) in heads.items():
-            res = HeadExport(h, t, fusion == "attention")(tf, fp, fg, apool, aframes, mask)
+            # torch.onnx.export restores the wrapper's training flag afterwards, recursively: eval again
+            res = HeadExport(h, t, fusion == "attention").eval()(tf, fp, fg, apool, aframes, mask)
             out["heads"][fusion] = {"logits": res[0].numpy().round(6).tolist(), "score": res[1].numpy().round(6).tolist()}
     # the front end in the graph against numpy's FFT (what the training cache used)
     ref = reference_logmel(wave.astype(np.float64))
