@@ -1,13 +1,12 @@
 /**
- * Node-only half of the augmenting renderer (sharp/libvips): the codec round trip of a view and the
- * image-feature function's own preprocessing (flatten on white, letterbox "contain" centred,
- * lanczos3, RGB), so training inputs go through the very kernel that serving uses.
- * Keep `letterbox()` identical to functions/image-features/preprocess.ts.
+ * Node-only half of the augmenting renderer (sharp/libvips): the codec round trip of a view, and the
+ * image-feature function's own preprocessing (imported, not copied), so training and evaluation
+ * inputs go through the very code and kernel that serving uses.
  */
 import sharp from "sharp";
 import type { Codec, RgbImage } from "./augment";
-
-const WHITE = { r: 255, g: 255, b: 255 };
+import { decodeImage } from "../../image-features/preprocess/image";
+import { letterboxResize } from "../../image-features/preprocess/resize";
 
 /** Encode a raw RGB view with its codec (PNG lossless; JPEG with the given chroma subsampling; WebP). */
 export async function encodeView(img: RgbImage, codec: Codec): Promise<Buffer> {
@@ -25,17 +24,11 @@ export async function encodeView(img: RgbImage, codec: Codec): Promise<Buffer> {
 }
 
 /**
- * The serving preprocessing: decode, flatten alpha on white, letterbox to size×size with the
- * lanczos3 kernel (images already size×size pass through untouched), raw RGB bytes [y][x][c].
+ * The serving preprocessing, with the feature function's own code (functions/image-features/preprocess):
+ * decode with sharp and flatten alpha on white, letterbox to a size×size square with the border's
+ * median colour (centred, never stretched), its Lanczos-3 resize; raw RGB bytes [y][x][c].
  */
 export async function letterbox(bytes: Buffer, size: number): Promise<RgbImage> {
-  const input = sharp(bytes, { autoOrient: true });
-  const meta = await input.metadata();
-  const w = meta.autoOrient?.width ?? meta.width;
-  const h = meta.autoOrient?.height ?? meta.height;
-  let pipeline = input.flatten({ background: WHITE }).toColourspace("srgb");
-  if (w !== size || h !== size) pipeline = pipeline.resize(size, size, { fit: "contain", kernel: "lanczos3", background: WHITE });
-  const { data, info } = await pipeline.removeAlpha().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
-  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`letterbox: got ${info.width}x${info.height}x${info.channels}`);
-  return { width: size, height: size, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  const img = await decodeImage(bytes, 0, 100_000_000, [255, 255, 255]);
+  return { width: size, height: size, data: letterboxResize(img, size, size, "border-median") };
 }

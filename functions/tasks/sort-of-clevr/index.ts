@@ -2,4 +2,6 @@
 export * from "./generator";
 export * from "./augment";
 export * from "./answerability";
+// the contract's parseQuestion (answerability) wins over the generator's nullable template parser
+export { parseQuestion } from "./answerability";
 export * from "./question-sets";
