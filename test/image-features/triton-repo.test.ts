@@ -2,6 +2,7 @@
 // models/repository, every config.pbtxt valid against Triton's model-config schema, the ensemble
 // exactly what the edge sends (BYTES "input") and expects (the FP32 outputs), max_batch_size
 // consistent with the ONNX batch dimension, and ensemble steps that wire existing tensors.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -149,6 +150,17 @@ describe("Triton model repository (models/triton)", () => {
     await writeTritonRepository(fixtureRepository(), out, true);
     expect(lstatSync(join(out, "fixture-audio-encoder/1/model.onnx")).isSymbolicLink()).toBe(false);
     await checkRepository(out, fixtureRepository());
+  }, 60_000);
+
+  it("npm run triton:repo is a working command (writes, reports, fails closed on a bad repository)", () => {
+    const out = mkdtempSync(join(tmpdir(), "triton-cli-"));
+    const ok = spawnSync(process.execPath, ["--import", "tsx", "functions/image-features/triton/cli.ts", "--repository", fixtureRepository(), "--out", out, "--copy"], { cwd: ROOT, encoding: "utf8" });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Triton model repository written to .* \(ONNX copied\)/);
+    expect(existsSync(join(out, "fixture-image/config.pbtxt"))).toBe(true);
+    const bad = spawnSync(process.execPath, ["--import", "tsx", "functions/image-features/triton/cli.ts", "--repository", join(out, "nope"), "--out", out], { cwd: ROOT, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/triton:repo failed: model repository .*nope is not a directory/);
   }, 60_000);
 
   it("the schema check catches what Triton would refuse", () => {
