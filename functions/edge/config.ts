@@ -272,6 +272,8 @@ export function parseConfig(env: object): ConfigResult {
 
 /** One parse per env object (workerd hands every request of an isolate the same one). */
 const parsedByEnv = new WeakMap<object, ConfigResult>();
+/** Problem lists already logged by this isolate: one line each, however many requests or env objects see them. */
+const logged = new Set<string>();
 
 export function configOf(env: object): ConfigResult {
   let result = parsedByEnv.get(env);
@@ -279,8 +281,12 @@ export function configOf(env: object): ConfigResult {
     result = parseConfig(env);
     parsedByEnv.set(env, result);
     if (!result.ok) {
-      // Once per env object, not per request; names the variables, never their (possibly secret) values.
-      console.error(JSON.stringify({ level: "error", event: "misconfigured", variables: result.problems.map((p) => p.variable), problems: result.problems }));
+      // Names the variables and what is wrong, never their (possibly secret) values.
+      const line = JSON.stringify({ level: "error", event: "misconfigured", variables: result.problems.map((p) => p.variable), problems: result.problems });
+      if (!logged.has(line)) {
+        logged.add(line);
+        console.error(line);
+      }
     }
   }
   return result;
