@@ -74,9 +74,6 @@ const httpUrl = optionalText.transform((v, ctx): string => {
   return url.toString().replace(/\/+$/, "");
 });
 
-/** A model name as it appears in `/v2/models/{name}`: Triton's repository folder names are this tame. */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 /** API keys: comma-separated; each at least 16 characters of the token alphabet (RFC 6750 b64token). */
 const apiKeys = optionalText.transform((v, ctx): readonly string[] => {
   const keys = (v ?? "").split(",").map((k) => k.trim()).filter(Boolean);
@@ -124,14 +121,6 @@ const textModelSource = optionalText.transform((v, ctx): string => {
   return z.NEVER;
 });
 
-const modelName = (fallback: string) =>
-  optionalText.transform((v, ctx): string => {
-    if (v === undefined || v === "") return fallback;
-    if (MODEL_NAME.test(v)) return v;
-    ctx.addIssue({ code: "custom", message: `must be a model name (letters, digits, . _ -); got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  });
-
 const MiB = 1024 * 1024;
 
 /** Every variable the Worker reads, its spelling and its (safe) default. */
@@ -157,7 +146,6 @@ const schema = z.object({
   IMAGE_FEATURES_URL: httpUrl,
   FEATURES_URL: httpUrl,
   IMAGE_FEATURES_TOKEN: secret(16),
-  IMAGE_FEATURES_MODEL: modelName("image-encoder"),
   IMAGE_FEATURES_ATTEMPT_TIMEOUT_MS: integer(2000, 50, 60_000),
   IMAGE_FEATURES_DEADLINE_MS: integer(5000, 50, 120_000),
   IMAGE_FEATURES_MAX_ATTEMPTS: integer(3, 1, 10),
@@ -192,7 +180,6 @@ export interface EdgeConfig {
   /** Base URL of the feature function (FEATURES_URL, or its older name IMAGE_FEATURES_URL); "" when none. */
   readonly featuresUrl: string;
   readonly featuresToken: string;
-  readonly imageFeaturesModel: string;
   readonly featuresAttemptTimeoutMs: number;
   readonly featuresDeadlineMs: number;
   readonly featuresMaxAttempts: number;
@@ -209,8 +196,14 @@ export interface ConfigProblem {
 
 export type ConfigResult = { readonly ok: true; readonly config: EdgeConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
+/** Variables that no longer do anything: set, they would make an operator believe something they do not. */
+const RETIRED: Record<string, string> = {
+  IMAGE_FEATURES_MODEL: "is retired: each suite manifest names its feature-function model (encoder.model); remove the variable",
+};
+
 function crossChecks(v: z.infer<typeof schema>, env: Record<string, unknown>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  for (const [name, message] of Object.entries(RETIRED)) if (env[name] !== undefined) problems.push({ variable: name, message });
   if (v.FEATURES_URL && v.IMAGE_FEATURES_URL && v.FEATURES_URL !== v.IMAGE_FEATURES_URL) {
     problems.push({ variable: "FEATURES_URL", message: "FEATURES_URL and IMAGE_FEATURES_URL are both set and differ; set one" });
   }
@@ -258,7 +251,6 @@ export function parseConfig(env: object): ConfigResult {
       kvMaxEntryBytes: v.FEATURE_KV_MAX_ENTRY_BYTES,
       featuresUrl: v.FEATURES_URL || v.IMAGE_FEATURES_URL,
       featuresToken: v.IMAGE_FEATURES_TOKEN,
-      imageFeaturesModel: v.IMAGE_FEATURES_MODEL,
       featuresAttemptTimeoutMs: v.IMAGE_FEATURES_ATTEMPT_TIMEOUT_MS,
       featuresDeadlineMs: v.IMAGE_FEATURES_DEADLINE_MS,
       featuresMaxAttempts: v.IMAGE_FEATURES_MAX_ATTEMPTS,

@@ -90,9 +90,11 @@ describe("numbers, URLs, lists", () => {
     expect(problemsOf({ CORS_ORIGINS: "a.example" })).toEqual(["CORS_ORIGINS"]);
   });
   it("model names and text model sources have one spelling each", () => {
-    expect(problemsOf({ IMAGE_FEATURES_MODEL: "../etc" })).toEqual(["IMAGE_FEATURES_MODEL"]);
     expect(problemsOf({ TEXT_MODEL_SOURCE: "s3:foo" })).toEqual(["TEXT_MODEL_SOURCE"]);
     expect(configOf({ TEXT_MODEL_SOURCE: "r2:Xenova/all-MiniLM-L6-v2" }).textModelSource).toBe("r2:Xenova/all-MiniLM-L6-v2");
+  });
+  it("a retired variable is an error, not silently ignored", () => {
+    expect(problemsOf({ IMAGE_FEATURES_MODEL: "soc-image" })).toEqual(["IMAGE_FEATURES_MODEL"]);
   });
   it("several bad variables are all named", () => {
     expect(problemsOf({ AUTH_MODE: "maybe", BENCH_ROUTES: "yes", IMAGE_CACHE_MAX_BYTES: "lots" }).sort()).toEqual(["AUTH_MODE", "BENCH_ROUTES", "IMAGE_CACHE_MAX_BYTES"]);

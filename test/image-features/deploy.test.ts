@@ -126,10 +126,7 @@ describe("KServe manifests", () => {
 
   it("serves the model names the edge is configured with", async () => {
     const served = new Set((await loadRepository(resolve(ROOT, "models/repository"))).flatMap((m) => [m.config.name, ...m.config.aliases]));
-    const wrangler = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8");
-    const names = [...wrangler.matchAll(/^IMAGE_FEATURES_MODEL\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!);
-    expect(names.length).toBeGreaterThan(0);
-    for (const n of names) expect(served.has(n), `wrangler.toml IMAGE_FEATURES_MODEL = "${n}"`).toBe(true);
+    // The edge takes model names from the suite manifests only (IMAGE_FEATURES_MODEL is retired).
     // Remote encoders of the suites: served by name by the Node function and as a Triton ensemble.
     for (const suite of ["sort-of-clevr"]) {
       const path = resolve(ROOT, "models", suite, "manifest.json");

@@ -13,7 +13,6 @@ export function edgeTestBindings(proxyPort: number): Record<string, string> {
   return {
     IMAGE_FEATURES_URL: `http://127.0.0.1:${proxyPort}`,
     IMAGE_FEATURES_TOKEN: EDGE_TEST_TOKEN,
-    IMAGE_FEATURES_MODEL: EDGE_TEST_IMAGE_MODEL,
     IMAGE_FEATURES_ATTEMPT_TIMEOUT_MS: "1200",
     IMAGE_FEATURES_DEADLINE_MS: "3000",
     IMAGE_FEATURES_MAX_ATTEMPTS: "3",
