@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { createClient } from "../../functions/client/index";
 import { encodeWav, faceFromValence, renderFace, SAMPLE_RATE, synthVoice, voiceFromValence } from "../../functions/tasks/sentiment/index";
-import { hasSuiteApi, listSuites, predict, sentimentSuite } from "../../functions/client/demo/suite-api";
+import { listSuites, predict, sentimentSuite } from "../../functions/client/demo/suite-api";
 import { DESKTOP, openPage, PHONE, SLOW, noHorizontalOverflow } from "./browser";
 import { check, checkEqual, log } from "./check";
 
@@ -92,9 +92,9 @@ export async function sentimentTab(browser: Browser, url: string): Promise<void>
   check("random example: new text", (await page.inputValue("#s-text")) !== before || (await page.locator("#s-example-info").textContent())!.includes("seed"));
 
   const client = createClient({ baseUrl: url, timeoutMs: SLOW });
-  const suite = hasSuiteApi(client) ? sentimentSuite(await listSuites(client).catch(() => [])) : undefined;
+  const suite = sentimentSuite(await listSuites(client));
   if (!suite) {
-    log("SKIP prediction checks: this edge serves no sentiment suite (or the client has no predict()); the page must say so");
+    log("SKIP prediction checks: this edge serves no sentiment suite; the page must say so");
     check("the page says predictions are off", (await page.locator("#s-suite").getAttribute("data-unavailable")) === "true");
     check("Predict is disabled", await page.locator("#s-predict").isDisabled());
   } else {

@@ -13,7 +13,7 @@ import { byId, h } from "./dom";
 import { FaceInput } from "./face-input";
 import { describeError, percent } from "./render";
 import { signed } from "./slider";
-import { hasSuiteApi, listSuites, predict, sentimentSuite, type PredictResponse, type SuiteSummary } from "./suite-api";
+import { listSuites, predict, sentimentSuite, type PredictResponse, type SuiteSummary } from "./suite-api";
 import { updateLink } from "./url-state";
 import { VoiceInput } from "./voice-input";
 import type { WithMeta } from "../types";
@@ -65,10 +65,8 @@ export class SentimentTab {
   async activate(): Promise<void> {}
 
   private async loadSuite(wanted?: string): Promise<void> {
-    const client = this.client();
-    if (!hasSuiteApi(client)) return this.unavailable("This page's client has no suite API yet, so predictions are off; the inputs below still work.");
     try {
-      const suite = sentimentSuite(await listSuites(client));
+      const suite = sentimentSuite(await listSuites(this.client()));
       if (!suite) return this.unavailable("This edge does not serve a sentiment suite (text, face and voice) yet. The face and voice below are still drawn and synthesised here.");
       this.suite = suite;
       const current = wanted && suite.fusionMethods.includes(wanted) ? wanted : suite.defaultFusion;
