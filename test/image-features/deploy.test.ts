@@ -2,7 +2,7 @@
 // agree with each other and with the code: images built by the Dockerfiles, ports, probe paths
 // the real server answers, CLI arguments the real config parser accepts, the token wiring, sane
 // autoscaling, and model names the edge is configured with that the servers actually serve.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -126,16 +126,22 @@ describe("KServe manifests", () => {
 
   it("serves the model names the edge is configured with", async () => {
     const served = new Set((await loadRepository(resolve(ROOT, "models/repository"))).flatMap((m) => [m.config.name, ...m.config.aliases]));
-    // The edge takes model names from the suite manifests only (IMAGE_FEATURES_MODEL is retired).
-    // Remote encoders of the suites: served by name by the Node function and as a Triton ensemble.
-    for (const suite of ["sort-of-clevr"]) {
+    // The edge calls the remote encoders its suite manifests name (and, in older configurations, IMAGE_FEATURES_MODEL).
+    const wrangler = readFileSync(resolve(ROOT, "wrangler.toml"), "utf8");
+    const fromWrangler = [...wrangler.matchAll(/^IMAGE_FEATURES_MODEL\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!);
+    for (const n of fromWrangler) expect(served.has(n), `wrangler.toml IMAGE_FEATURES_MODEL = "${n}"`).toBe(true);
+    const fromSuites: string[] = [];
+    for (const suite of readdirSync(resolve(ROOT, "models"))) {
       const path = resolve(ROOT, "models", suite, "manifest.json");
       if (!existsSync(path)) continue;
-      const manifest = JSON.parse(readFileSync(path, "utf8")) as { modalities: { encoder: { runs: string; model?: string } }[] };
-      for (const m of manifest.modalities.filter((x) => x.encoder.runs === "remote")) {
-        expect(served.has(m.encoder.model!)).toBe(true);
-        expect(existsSync(resolve(ROOT, "models/triton", m.encoder.model!, "config.pbtxt"))).toBe(true);
-      }
+      const manifest = JSON.parse(readFileSync(path, "utf8")) as { modalities?: { encoder?: { runs?: string; model?: string } }[] };
+      for (const m of manifest.modalities ?? []) if (m.encoder?.runs === "remote" && m.encoder.model) fromSuites.push(m.encoder.model);
+    }
+    expect(fromSuites).toContain("soc-image");
+    for (const n of fromSuites) {
+      // Served by name (not only by alias) by the Node function, and an ensemble of that name on Triton.
+      expect(served.has(n), `suite model ${n} on the feature function`).toBe(true);
+      expect(existsSync(resolve(ROOT, "models/triton", n, "config.pbtxt")), `suite model ${n} on Triton`).toBe(true);
     }
   });
 });
