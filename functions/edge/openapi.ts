@@ -11,8 +11,12 @@ import { TextFeaturesRequest, TextFeaturesResponse } from "./schemas/text-featur
 
 const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${z.globalRegistry.get(schema)!.id}` });
 const json = (schema: z.ZodType) => ({ "application/json": { schema: ref(schema) } });
+const RETRY_AFTER = { "Retry-After": { description: "seconds until the rate-limit window resets", schema: { type: "integer" } } };
+/** Error responses of an operation; every /v1 operation may also be rate limited (429) or misconfigured (503). */
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s] ?? "error", content: json(ErrorBody) }]));
+  Object.fromEntries(
+    [...new Set([...statuses, 429, 503])].map((s) => [String(s), { description: ERROR_TEXT[s] ?? "error", ...(s === 429 ? { headers: RETRY_AFTER } : {}), content: json(ErrorBody) }]),
+  );
 
 const ERROR_TEXT: Record<number, string> = {
   400: "bad input (invalid_json, invalid_texts, unknown_fusion, blocked_url, missing_modality, unknown_modality, invalid_input, no_head_for_modalities, ...)",
@@ -21,7 +25,8 @@ const ERROR_TEXT: Record<number, string> = {
   413: "too large (body_too_large, too_many_texts, text_too_long, image_too_large, ...)",
   415: "unsupported media type or image format",
   422: "the image could not be decoded (invalid_image)",
-  429: "rate limited",
+  429: "rate limited (rate_limited; see Retry-After)",
+  503: "the deployment is misconfigured (misconfigured, auth_not_configured): fails closed",
   502: "the image-feature function failed (image_features_unavailable, image_features_bad_response, ...)",
   504: "the image-feature function timed out (image_features_timeout)",
 };
@@ -61,7 +66,7 @@ function build() {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "an API key from API_KEYS (only when AUTH_MODE is required)" } },
     },
     paths: {
-      "/healthz": { get: { operationId: "health", summary: "Liveness, without loading any model", responses: { "200": { description: "ok", content: json(HealthResponse) } } } },
+      "/healthz": { get: { operationId: "health", summary: "Liveness, without loading any model", responses: { "200": { description: "ok", content: json(HealthResponse) }, "503": { description: ERROR_TEXT[503]!, content: json(ErrorBody) } } } },
       "/openapi.json": { get: { operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } } },
       "/v1/models": { get: { operationId: "models", summary: "The served models", security, responses: { "200": { description: "models", content: json(ModelsResponse) }, ...errors(401) } } },
       "/v1/features/text": {
