@@ -74,7 +74,19 @@ async function main() {
         await new Promise((r) => setTimeout(r, 3000));
         return predict(body, attempt + 1);
       }
-      const json = (await res.json()) as PredictResponse & { error?: { code: string; message: string } };
+      const raw = await res.text();
+      let json: PredictResponse & { error?: { code: string; message: string } };
+      try {
+        json = JSON.parse(raw) as typeof json;
+      } catch {
+        // wrangler dev answers with an HTML/text page while a reload is under way
+        if (res.status >= 500 && attempt < 5) {
+          retries++;
+          await new Promise((r) => setTimeout(r, 3000));
+          return predict(body, attempt + 1);
+        }
+        throw new Error(`HTTP ${res.status}: not JSON: ${raw.slice(0, 120)}`);
+      }
       // an upstream failure (502/503/504) is retried and counted; anything else stops the run
       if (res.status >= 502 && res.status <= 504 && attempt < 4) {
         retries++;
@@ -123,7 +135,7 @@ async function main() {
           first = false;
         }
         done++;
-        if (done % 50 === 0) process.stderr.write(`\r${done}/${a.count} samples (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        if (done % 10 === 0) process.stderr.write(`\r${done}/${a.count} samples (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
     };
     await Promise.all(Array.from({ length: a.concurrency }, worker));
