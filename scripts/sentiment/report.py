@@ -33,6 +33,7 @@ def main():
     ap.add_argument("--suite", default="models/sentiment")
     ap.add_argument("--served", help="results of scripts/sentiment/eval-onnx.ts (ONNX files, int8 text)")
     ap.add_argument("--http", help="results of scripts/sentiment/eval-http.ts")
+    ap.add_argument("--http-offline", help="eval-onnx.ts results on the same samples as the HTTP run (--limit N)")
     ap.add_argument("--test-seed", type=int, default=2027)
     ap.add_argument("--train-seed", type=int, default=101)
     args = ap.parse_args()
@@ -56,6 +57,12 @@ def main():
         L += ["", "The first request of each sample (the attention head, all three modalities) encodes the face and the voice; "
               "every later request with the same face and voice must report `cache: hit` for both, and the column counts it. "
               "`modalitiesUsed` was checked per subset.", ""]
+        if args.http_offline:
+            off = json.load(open(args.http_offline))["results"]
+            diffs = [f"{r['fusion']} {r['subset']}: HTTP {pct(r['acc'])} vs offline {pct(off[r['fusion'] + '|' + r['subset']]['all']['acc'])}"
+                     for r in http["rows"] if abs(r["acc"] - off[r["fusion"] + "|" + r["subset"]]["all"]["acc"]) > 1e-9]
+            L += [f"The same {http['rows'][0]['n']} samples through `scripts/sentiment/eval-onnx.ts --limit {http['rows'][0]['n']}` "
+                  "(the files, onnxruntime-node, no HTTP): " + ("every accuracy above is identical." if not diffs else "differences: " + "; ".join(diffs)), ""]
     L += ["## Every head and baseline, all three modalities (PyTorch, frozen encoders' features)", "",
           "| head | 3-class acc | macro-F1 | binary acc | MAE | corr | literal | sarcastic | ambiguous |", "|---|---|---|---|---|---|---|---|---|"]
     rows = [(h, f"{h}|text+face+voice") for h in HEADS] + [(b, f"{b}|{b}") for b in ("text-alone", "face-alone", "voice-alone")]
