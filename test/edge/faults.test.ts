@@ -137,7 +137,9 @@ describe("concurrent misses (single-flight)", () => {
     const results = await askAll(10, s);
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect((await faultCounts()).received).toBe(1);
-    expect(results.every((r) => r.body.cache?.image === "miss")).toBe(true); // nobody found it cached; one computed it for all
+    // Those that arrived while it was computed report a miss (they waited for it); a straggler may already find it cached.
+    expect(results.every((r) => r.body.cache?.image === "miss" || r.body.cache?.image === "hit")).toBe(true);
+    expect(results.some((r) => r.body.cache?.image === "miss")).toBe(true);
   });
 
   it("a failure reaches every waiter, is not cached, and the next request computes afresh", async () => {
