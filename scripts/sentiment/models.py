@@ -244,8 +244,8 @@ class LateFusionHead(nn.Module):
             c, s, _ = p(x)
             probs.append(torch.softmax(c, -1) * mask[:, i: i + 1])
             scores.append(s * mask[:, i])
-        n = mask.sum(1, keepdim=True)
-        p = sum(probs) / n
+        n = mask.sum(1, keepdim=True).clamp(min=1.0)  # never 0/0, whatever the mask says
+        p = (sum(probs) / n).clamp(min=0.0)  # a mask outside {0, 1} must not make log() NaN
         return torch.log(p + 1e-6), sum(scores) / n.squeeze(1)
 
 

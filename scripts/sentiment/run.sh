@@ -59,6 +59,8 @@ export_all() {
   $RUN "$PY" scripts/sentiment/export.py --work "$W" --suite models/sentiment --repository models/repository \
     --fixtures test/sentiment/fixtures --fixture-data "$D/test" 2>&1 | grep -v -i "warn\|_C._jit\|^ *$" || true
   test -f models/sentiment/manifest.json
+  # heads pre-optimised for onnxruntime-web (same outputs, faster load at the edge)
+  $RUN npx tsx scripts/optimize/optimize-edge-models.ts models/sentiment
   echo "== $(stamp) evaluate the ONNX files (int8 text) on seed $TEST_SEED"
   $RUN npx tsx scripts/sentiment/eval-onnx.ts --data "$D/test" --out models/sentiment/eval-served.json
   local http=()
