@@ -10,7 +10,7 @@ export function binaryFromJson(value: unknown, mod: Modality, where: string): Mo
     throw new AppError(400, "invalid_input", `${where} must be { "base64": "..." } or { "url": "https://..." } (${mod.kind})`, { modality: mod.name });
   }
   const keys = Object.keys(v);
-  if (keys.length === 1 && typeof v.base64 === "string") return { form: "bytes", bytes: decodeBase64(v.base64, maxInputBytes(mod), `${where}.base64`) };
+  if (keys.length === 1 && typeof v.base64 === "string") return { form: "bytes", bytes: decodeBase64(v.base64, maxInputBytes(mod), `${where}.base64`, `${mod.kind}_too_large`) };
   if (keys.length === 1 && typeof v.url === "string") return { form: "url", url: v.url };
   throw new AppError(400, "invalid_input", `${where} needs exactly one of base64 (string) or url (string)`, { modality: mod.name });
 }
