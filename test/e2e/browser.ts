@@ -26,12 +26,14 @@ export async function openPage(browser: Browser, url: string, opts: PageOptions)
   const mobile = opts.mobile ?? false;
   const context = await browser.newContext({ viewport: opts.viewport, isMobile: mobile, hasTouch: mobile, deviceScaleFactor: mobile ? 2 : 1, colorScheme: opts.colorScheme ?? "light" });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: url });
+  // A shared 2-core machine with wrangler reloading under it: generous waits, asserted states.
+  context.setDefaultTimeout(SLOW);
   const page = await context.newPage();
   page.on("pageerror", (e) => check("no uncaught page error", false, e.message));
   // Failed loads are judged by status below (error steps expect theirs); other console errors fail.
   page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && check("no console error", false, m.text()));
   page.on("response", (r) => r.status() >= 400 && !expectedStatus.has(r.status()) && check("no unexpected HTTP error", false, `${r.status()} ${r.url()}`));
-  await page.goto(url + (opts.path ?? "/"));
+  await page.goto(url + (opts.path ?? "/"), { timeout: SLOW });
   await page.waitForSelector("body[data-ready=true]", { timeout: SLOW });
   return page;
 }

@@ -19,7 +19,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
   log(`starting scripts/start.ts (edge :${edgePort}, image features :${imagePort})`);
   // Both children log a ready line; the lookaheads wait for the two, in either order.
   const ready = /^(?=[\s\S]*Ready on http)(?=[\s\S]*image-features ready on)/;
-  const started = await startProcess(process.execPath, ["--import", "tsx", "scripts/start.ts"], `http://127.0.0.1:${edgePort}`, ready, { PORT: String(edgePort), IMAGE_FEATURES_PORT: String(imagePort), INSPECTOR_PORT: String(inspectorPort) }, 180_000);
+  const started = await startProcess(process.execPath, ["--import", "tsx", "scripts/start.ts"], `http://127.0.0.1:${edgePort}`, ready, { PORT: String(edgePort), IMAGE_FEATURES_PORT: String(imagePort), INSPECTOR_PORT: String(inspectorPort) }, 420_000);
   log(`stack ready in ${(started.readyMs / 1000).toFixed(1)} s`);
   return { url: started.url, stop: () => started.stop() };
 }

@@ -30,7 +30,7 @@ function headsChart(view: EvalView): HTMLElement {
 }
 
 /** A head × column grid with cells shaded by value (the text stays at full contrast). */
-function gridChart(kind: string, caption: string, columns: readonly string[], rows: readonly { fusion: string; cells: Readonly<Record<string, number | undefined>>; title?: Readonly<Record<string, string>> }[]): HTMLElement {
+export function gridChart(kind: string, caption: string, columns: readonly string[], rows: readonly { fusion: string; cells: Readonly<Record<string, number | undefined>>; title?: Readonly<Record<string, string>> }[]): HTMLElement {
   const shade = (v: number | undefined) => (v === undefined ? "" : `background:color-mix(in srgb, var(--accent) ${Math.max(0, Math.min(40, (v - 50) * 0.8)).toFixed(0)}%, transparent)`);
   return h(
     "div",
@@ -89,11 +89,11 @@ export function renderEvalCharts(container: HTMLElement, raw: unknown): EvalView
   return view;
 }
 
-export async function loadEvalCharts(container: HTMLElement, suite: string): Promise<void> {
+export async function loadEvalCharts(container: HTMLElement, suite: string, render: (c: HTMLElement, raw: unknown) => unknown = renderEvalCharts): Promise<void> {
   try {
     const res = await fetch(`/eval/${encodeURIComponent(suite)}.json`);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    renderEvalCharts(container, await res.json());
+    render(container, await res.json());
   } catch (e) {
     container.replaceChildren(h("p", { class: "hint" }, `The evaluation data could not be loaded (${e instanceof Error ? e.message : String(e)}).`));
   }

@@ -10,8 +10,10 @@ import { explanationOf } from "./api-extras";
 import { attributionBar } from "./attribution";
 import { startBusy } from "./busy";
 import { byId, h } from "./dom";
+import { loadEvalCharts } from "./eval-charts";
 import { FaceInput } from "./face-input";
 import { describeError, percent } from "./render";
+import { renderSentimentEval } from "./sentiment-eval";
 import { signed } from "./slider";
 import { listSuites, predict, sentimentSuite, type PredictResponse, type SuiteSummary } from "./suite-api";
 import { updateLink } from "./url-state";
@@ -58,7 +60,7 @@ export class SentimentTab {
       ev.preventDefault();
       void this.predict();
     });
-    await this.loadSuite(link.get("sfusion") ?? undefined);
+    await Promise.all([this.loadSuite(link.get("sfusion") ?? undefined), loadEvalCharts(byId("s-eval-charts", HTMLDivElement), "sentiment", renderSentimentEval)]);
   }
 
   /** Called when the tab is shown; nothing to load twice. */
@@ -127,7 +129,10 @@ export class SentimentTab {
     try {
       const inputs = await this.inputs(suite);
       const res = await predict(this.client(), suite.id, { inputs, fusion: this.fusion.value || undefined, topK: suite.labels.length, explain: true }, { signal: controller.signal });
-      if (!controller.signal.aborted) this.render(suite, res);
+      if (!controller.signal.aborted) {
+        this.render(suite, res);
+        section.scrollIntoView({ block: "nearest" }); // the result sits under the three input cards
+      }
     } catch (e) {
       if (controller.signal.aborted) return;
       byId("s-result-body", HTMLDivElement).hidden = true;
