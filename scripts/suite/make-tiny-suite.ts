@@ -1,6 +1,6 @@
 /**
- * `npm run fixtures:tiny-suite`: regenerates the three-modality fixture suite in
- * test/fixtures/tiny-suite/ by walking the bring-your-own-suite path end to end, from a seed:
+ * `npm run fixtures:tiny-suite [-- --out DIR]`: regenerates the three-modality fixture suite in
+ * test/fixtures/tiny-suite/ (or DIR) by walking the bring-your-own-suite path end to end, from a seed:
  *   1. scripts/suite/make-tiny-suite.py writes the user's files (random image/audio encoders, PNG/WAV
  *      examples, a CSV) into a temporary folder; the text encoder is the tiny-bert fixture;
  *   2. suite:features computes the features as they will be served (edge text maths here, image and
@@ -26,7 +26,9 @@ import { remoteFeatures } from "./remote-features";
 import { TextFeatures } from "./text-features";
 
 const SEED = 20261127;
-const FIXTURE = resolve("test/fixtures/tiny-suite");
+// --out DIR writes elsewhere (e.g. to check that a rerun reproduces the committed files)
+const outAt = process.argv.indexOf("--out");
+const FIXTURE = resolve(outAt >= 0 ? process.argv[outAt + 1]! : "test/fixtures/tiny-suite");
 const TINY_BERT = resolve("test/fixtures/tiny-bert");
 
 const DESCRIPTION = `# The fixture suite's description, as a user would write it (see docs/bring-your-own-suite.md).
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   try {
     run("/usr/bin/python3", ["scripts/suite/make-tiny-suite.py", src, "--seed", String(SEED), "--train", "1200", "--val", "300", "--test", "300", "--showcase", "1"]);
     writeFileSync(join(src, "suite.yaml"), DESCRIPTION);
-    await extractFeatures({ from: src, csv: "examples.csv", out: join(work, "features"), val: 0, test: 0, seed: SEED, concurrency: 4 });
+    await extractFeatures({ from: src, csv: "examples.csv", out: join(work, "features"), val: 0, test: 0, seed: SEED, concurrency: 1 }); // one request at a time: no batching, so the same floats every run
     run("/usr/bin/python3", ["scripts/heads/train_heads.py", "--features", join(work, "features"), "--suite-dir", src, "--seed", String(SEED), "--d", "16", "--hidden", "32", "--epochs", "40"]);
     const models = join(FIXTURE, "models");
     rmSync(models, { recursive: true, force: true });
