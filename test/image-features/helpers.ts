@@ -122,9 +122,9 @@ export function encode(raw: Buffer, format: "png" | "jpeg" | "webp", width = 75,
 }
 
 /** The tensor the contract says raw pixels map to: NCHW, x/255. */
-export function expectedTensor(raw: Buffer): Float32Array {
-  const out = new Float32Array(3 * PIXELS);
-  for (let i = 0; i < PIXELS; i++) for (let c = 0; c < 3; c++) out[c * PIXELS + i] = (raw[3 * i + c] ?? 0) / 255;
+export function expectedTensor(raw: Buffer, pixels = PIXELS): Float32Array {
+  const out = new Float32Array(3 * pixels);
+  for (let i = 0; i < pixels; i++) for (let c = 0; c < 3; c++) out[c * pixels + i] = (raw[3 * i + c] ?? 0) / 255;
   return out;
 }
 
@@ -173,9 +173,9 @@ export async function readInfer(res: Response): Promise<{ header: Record<string,
 let direct: Promise<ort.InferenceSession> | undefined;
 
 /** Run the ONNX file directly with onnxruntime-node (default options), as the reference. */
-export async function runDirect(tensor: Float32Array, count: number, model = FIXTURE_MODEL): Promise<Record<string, Float32Array>> {
+export async function runDirect(tensor: Float32Array, count: number, model = FIXTURE_MODEL, size: [number, number] = [75, 75]): Promise<Record<string, Float32Array>> {
   const session = model === FIXTURE_MODEL ? await (direct ??= ort.InferenceSession.create(model)) : await ort.InferenceSession.create(model);
-  const out = await session.run({ image: new ort.Tensor("float32", tensor, [count, 3, 75, 75]) });
+  const out = await session.run({ image: new ort.Tensor("float32", tensor, [count, 3, size[1], size[0]]) });
   const result: Record<string, Float32Array> = {};
   for (const [name, t] of Object.entries(out)) result[name] = t.data as Float32Array;
   return result;
