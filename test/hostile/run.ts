@@ -1,10 +1,11 @@
 /**
  * `npm run test:hostile`: hundreds of generated hostile requests against the running stack (the
  * edge Worker under `wrangler dev` with API keys required, and the image-feature function with a
- * token). Every client fault must get a 4xx with a stable `code`, never a 5xx, and both services
+ * token), images and audio. Every client fault must get a 4xx with a stable `code`, never a 5xx, and both services
  * must still answer afterwards. Exits 1 on any violation.
  */
 import { startEdge, startProcess, freePort } from "../../scripts/bench/lib";
+import { audioCases } from "./cases-audio";
 import { edgeCases, type HostileCase } from "./cases-edge";
 import { imageCases } from "./cases-image";
 
@@ -12,7 +13,7 @@ const EDGE_KEY = "hostile-suite-key";
 const IMAGE_TOKEN = "hostile-suite-image-token-0123456789";
 
 async function main() {
-  const cases = [...edgeCases(), ...imageCases()];
+  const cases = [...edgeCases(), ...imageCases(), ...audioCases()];
   console.log(`hostile suite: ${cases.length} cases (${cases.filter((c) => c.target === "edge").length} edge, ${cases.filter((c) => c.target === "image").length} image-feature function)`);
   const port = await freePort();
   const imageUrl = `http://127.0.0.1:${port}`;
