@@ -47,12 +47,28 @@ def export(model, args, path, input_names, output_names, dynamic_axes):
 
 
 class HeadWrapper(torch.nn.Module):
-    def __init__(self, head):
+    """Served head: logits divided by the calibration temperature (baked in, so every consumer gets
+    calibrated scores); the attention head also returns its first-hop attention over the 225 cells."""
+
+    def __init__(self, head, temperature=1.0, attention=False):
         super().__init__()
         self.head = head
+        self.inv_t = 1.0 / float(temperature)
+        self.attention = attention
 
     def forward(self, *xs):
-        return self.head(*xs)
+        if self.attention:
+            logits, a1, _ = self.head(*xs, return_attention=True)
+            return logits * self.inv_t, a1
+        return self.head(*xs) * self.inv_t
+
+
+def head_input_names(name):
+    if name == "attention":
+        return ["text_features", "pooled", "grid"]
+    if name == "text-only":
+        return ["text_features"]
+    return ["text_features", "pooled"]
 
 
 def main():
@@ -62,6 +78,7 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--fixture-data", required=True)
     ap.add_argument("--fixture-seed", type=int, required=True, help="seed the fixture split was generated with")
+    ap.add_argument("--image-out", default="", help="image encoder path (default OUT/image-encoder.onnx)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     os.makedirs(os.path.join(args.out, "heads"), exist_ok=True)
@@ -80,6 +97,10 @@ def main():
         heads[name].load_state_dict(heads_sd[name])
     for m in [enc_img, enc_txt, *heads.values()]:
         m.eval()
+    cal_path = os.path.join(args.work, "calibration.json")
+    calibration = json.load(open(cal_path)) if os.path.exists(cal_path) else {}
+    temps = {name: float(calibration.get(name, {}).get("temperature", 1.0)) for name in heads}
+    print("temperatures baked into the exported logits:", {k: round(v, 4) for k, v in temps.items()})
     shutil.copy(os.path.join(args.work, "tokenizer.json"), os.path.join(args.out, "tokenizer.json"))
 
     # ---- ONNX
@@ -87,25 +108,30 @@ def main():
     mask = torch.ones_like(ids)
     export(enc_txt, (ids, mask), os.path.join(args.out, "text-encoder.fp32.onnx"), ["input_ids", "attention_mask"], ["text_features"],
            {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "text_features": {0: "batch"}})
-    img = torch.rand(2, 3, 75, 75)
-    export(enc_img, (img,), os.path.join(args.out, "image-encoder.onnx"), ["image"], ["pooled", "grid"],
+    img = torch.rand(2, 3, M.INPUT_SIZE, M.INPUT_SIZE)
+    image_out = args.image_out or os.path.join(args.out, "image-encoder.onnx")
+    os.makedirs(os.path.dirname(os.path.abspath(image_out)), exist_ok=True)
+    export(enc_img, (img,), image_out, ["image"], ["pooled", "grid"],
            {"image": {0: "batch"}, "pooled": {0: "batch"}, "grid": {0: "batch"}})
     with torch.no_grad():
         pooled, grid = enc_img(img)
         tf = enc_txt(ids.repeat(2, 1), mask.repeat(2, 1))
     head_inputs = {}
     for name, h in heads.items():
-        names = ["text_features", "pooled", "grid"] if name == "attention" else ["text_features", "pooled"]
+        names = head_input_names(name)
         head_inputs[name] = names
+        outs = ["logits", "attention"] if name == "attention" else ["logits"]
         xs = {"text_features": tf, "pooled": pooled, "grid": grid}
-        export(HeadWrapper(h), tuple(xs[n] for n in names), os.path.join(args.out, "heads", f"{name}.onnx"), names, ["logits"],
-               {**{n: {0: "batch"} for n in names}, "logits": {0: "batch"}})
+        export(HeadWrapper(h, temps[name], attention=name == "attention"), tuple(xs[n] for n in names),
+               os.path.join(args.out, "heads", f"{name}.onnx"), names, outs, {**{n: {0: "batch"} for n in names + outs}})
     with open(os.path.join(args.out, "heads", "inputs.json"), "w") as f:
-        json.dump(head_inputs, f)
+        json.dump({"inputs": head_inputs, "temperatures": temps}, f)
 
     # ---- fixtures
     n_img = 2
-    imgs_u8 = np.fromfile(os.path.join(args.fixture_data, "images.u8"), np.uint8, count=n_img * 75 * 75 * 3).reshape(n_img, 75, 75, 3)
+    # the encoder's input: the exact renders after the serving letterbox/resize (views.ts --exact)
+    S = M.INPUT_SIZE
+    imgs_u8 = np.fromfile(os.path.join(args.fixture_data, "views.u8"), np.uint8, count=n_img * S * S * 3).reshape(n_img, S, S, 3)
     qs = [json.loads(l) for l in open(os.path.join(args.fixture_data, "questions.jsonl"))]
     qs = [q for q in qs if q["image"] < n_img]
     image = torch.from_numpy(imgs_u8.copy()).permute(0, 3, 1, 2).float() / 255.0
@@ -113,7 +139,8 @@ def main():
         pooled, grid = enc_img(image)
     fx_img = {
         "seed": args.fixture_seed, "indices": list(range(n_img)),
-        "rgbSha256": [hashlib.sha256(imgs_u8[i].tobytes()).hexdigest() for i in range(n_img)],
+        "inputSize": S,
+        "inputSha256": [hashlib.sha256(imgs_u8[i].tobytes()).hexdigest() for i in range(n_img)],
         "pooled": [rounded(pooled[i], 9) for i in range(n_img)],
         "gridF32Base64": [b64f32(grid[i]) for i in range(n_img)],
         "gridShape": list(grid.shape[1:]),
@@ -148,9 +175,12 @@ def main():
     with torch.no_grad():
         for name, h in heads.items():
             xs = {"text_features": tfq, "pooled": pooled[q_img], "grid": grid[q_img]}
-            logits = h(*[xs[n] for n in head_inputs[name]])
+            out = HeadWrapper(h, temps[name], attention=name == "attention")(*[xs[n] for n in head_inputs[name]])
+            logits = out[0] if name == "attention" else out
             fx_heads["heads"][name] = {"inputs": head_inputs[name], "logits": [rounded(r, 9) for r in logits],
-                                       "answers": [T.LABELS[i] for i in logits.argmax(-1).tolist()]}
+                                       "answers": [T.LABELS[i] for i in logits.argmax(-1).tolist()], "temperature": temps[name]}
+            if name == "attention":
+                fx_heads["heads"][name]["attention"] = [rounded(r, 9) for r in out[1]]
     json.dump(fx_heads, open(os.path.join(args.fixtures, "heads.json"), "w"))
     print(f"fixtures written to {args.fixtures}")
 

@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+INPUT_SIZE = 150  # encoder input side: a 2x finer view than the 75-px spec (letterboxed scenes keep detail)
 GRID = 15
 CELLS = GRID * GRID
 D_FEAT = 64
@@ -20,11 +21,14 @@ def coord_channels():
 
 
 class ImageEncoder(nn.Module):
-    """input image [B,3,75,75] in [0,1] -> pooled [B,64], grid [B,225,66] (64 features + x, y)."""
+    """input image [B,3,150,150] in [0,1] -> pooled [B,64], grid [B,225,66] (64 features + x, y).
+
+    The first conv (4x4, stride 2) brings 150 px to a 75x75 map, so the rest costs what the 75-px
+    encoder cost; a 5x5 stride-5 conv then gives the 15x15 grid (one 10-px cell each)."""
 
     def __init__(self):
         super().__init__()
-        self.c1 = nn.Conv2d(3, 32, 3, padding=1, bias=False)
+        self.c1 = nn.Conv2d(3, 32, 4, stride=2, padding=1, bias=False)
         self.b1 = nn.BatchNorm2d(32)
         self.c2 = nn.Conv2d(32, 64, 5, stride=5, bias=False)
         self.b2 = nn.BatchNorm2d(64)
@@ -196,6 +200,19 @@ class BilinearHead(nn.Module):
         return self.net(z * math.sqrt(self.o))
 
 
+class TextOnlyHead(nn.Module):
+    """Degraded head: answers from the question alone (the image side is down). Learns the answer
+    prior per question (e.g. 'left or right' -> left/right at ~50%), so its scores say how unsure it is."""
+    inputs = ["text_features"]
+
+    def __init__(self, hidden=128):
+        super().__init__()
+        self.net = mlp(D_TEXT, hidden, N_LABELS, 2)
+
+    def forward(self, text_features):
+        return self.net(text_features)
+
+
 class LateFusion(nn.Module):
     """Baseline: text-only and image-only predictors, logits summed."""
 
@@ -209,12 +226,18 @@ class LateFusion(nn.Module):
 
 
 class EarlyFusion(nn.Module):
-    """Baseline: a bag-of-words question vector tiled into the CNN input channels, end to end."""
+    """Baseline: a bag-of-words question vector tiled over the image as extra input channels of a
+    CNN trained end to end (question and pixels meet in the first layer).
+
+    Tiling a constant vector q into the input of a stride-10 convolution without padding adds the
+    same W_q·q to every output position, so the first layer is computed as conv(image) + Linear(q)
+    (identical maths, without materialising [B, 16, 150, 150] channels)."""
 
     def __init__(self, vocab_size, dq=16):
         super().__init__()
         self.emb = nn.Embedding(vocab_size, dq)
-        self.c1 = nn.Conv2d(3 + dq, 48, 5, stride=5)
+        self.c1 = nn.Conv2d(3, 48, 10, stride=10)
+        self.q1 = nn.Linear(dq, 48, bias=False)
         self.b1 = nn.BatchNorm2d(48)
         self.c2 = nn.Conv2d(48, 64, 3, padding=1)
         self.b2 = nn.BatchNorm2d(64)
@@ -222,14 +245,18 @@ class EarlyFusion(nn.Module):
         self.b3 = nn.BatchNorm2d(64)
         self.out = mlp(64 * 8 * 8, 256, N_LABELS, 1)
 
-    def forward(self, image, input_ids, attention_mask):
+    def forward(self, image, input_ids, attention_mask, index=None):
+        """index (training only): question -> row of image, so each image's convolution runs once."""
         m = attention_mask.float().unsqueeze(-1)
         q = (self.emb(input_ids) * m).sum(1) / m.sum(1)
-        x = torch.cat([1.0 - image, q[:, :, None, None].expand(-1, -1, image.shape[2], image.shape[3])], 1)
-        x = F.relu(self.b1(self.c1(x)))
+        x = self.c1(1.0 - image)
+        if index is not None:
+            x = x[index]
+        x = F.relu(self.b1(x + self.q1(q)[:, :, None, None]))
         x = F.relu(self.b2(self.c2(x)))
         x = F.relu(self.b3(self.c3(x)))
         return self.out(x.flatten(1))
 
 
-FUSION_HEADS = {"concat": ConcatHead, "sum": SumHead, "product": ProductHead, "bilinear": BilinearHead}
+# stage-2 heads on frozen features; "text-only" is the degraded head (question alone, image side down)
+FUSION_HEADS = {"concat": ConcatHead, "sum": SumHead, "product": ProductHead, "bilinear": BilinearHead, "text-only": TextOnlyHead}
