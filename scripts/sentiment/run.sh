@@ -65,7 +65,7 @@ export_all() {
   $RUN npx tsx scripts/sentiment/eval-onnx.ts --data "$D/test" --out models/sentiment/eval-served.json
   local http=()
   if [ -f models/sentiment/eval-http.json ]; then http=(--http models/sentiment/eval-http.json); fi
-  if [ -f models/sentiment/eval-served-200.json ]; then http+=(--http-offline models/sentiment/eval-served-200.json); fi
+  if [ -f models/sentiment/eval-served-http-samples.json ]; then http+=(--http-offline models/sentiment/eval-served-http-samples.json); fi
   "$PY" scripts/sentiment/report.py --work "$W" --suite models/sentiment --served models/sentiment/eval-served.json "${http[@]}"
 }
 case "$FROM" in
