@@ -89,9 +89,11 @@ export async function startEdge(vars: Record<string, string> = {}, config?: stri
   const port = await freePort();
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const configArgs = config ? ["-c", config] : [];
+  // Its own inspector port too: two `wrangler dev` on one machine otherwise collide on 9229/9230.
+  const inspectorPort = await freePort();
   return startProcess(
     process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "info", ...varArgs],
+    ["node_modules/wrangler/bin/wrangler.js", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--log-level", "info", ...varArgs],
     `http://127.0.0.1:${port}`,
     /Ready on http/,
     { WRANGLER_SEND_METRICS: "false" },

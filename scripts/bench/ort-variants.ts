@@ -108,10 +108,15 @@ export async function benchOrtVariants() {
           const model = readFileSync(v.path).toString("base64");
           // workerd's CPU (from /proc) over requests that differ only in what is measured, so the
           // request's own cost (body, base64) cancels: creates 1 vs 1 + CREATES, runs 0 vs n.
-          const call = async (creates: number, iterations: number) => {
+          const call = async (creates: number, iterations: number, retry = true): Promise<{ createMs: number; runMs: number | null; output: number[]; cpuMs: number }> => {
             const c0 = processStats(edge.process.pid!, /workerd/).cpuMs;
             const res = await fetch(`${edge.url}/session`, { method: "POST", body: JSON.stringify({ model, feeds: v.feeds, graphOptimization: level, creates, iterations }) });
-            if (!res.ok) throw new Error(`${key}: ${res.status} ${await res.text()}`);
+            if (!res.ok) {
+              const text = await res.text();
+              // wrangler dev restarts the Worker when a watched file changes (a shared working tree): once, retry.
+              if (retry && text.startsWith("Your worker restarted")) return call(creates, iterations, false);
+              throw new Error(`${key}: ${res.status} ${text}`);
+            }
             const body = (await res.json()) as { createMs: number; runMs: number | null; output: number[] };
             return { ...body, cpuMs: processStats(edge.process.pid!, /workerd/).cpuMs - c0 };
           };

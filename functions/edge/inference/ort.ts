@@ -152,33 +152,28 @@ async function createOrtSession(modelBytes: Uint8Array, choices: SessionChoices)
   return ort.InferenceSession.create(modelBytes, sessionOptions(choices));
 }
 
-/** Sessions created at start-up, waiting for the first `createSession` of the same bytes. */
-const prepared = new Map<string, ort.InferenceSession>();
+/** Sessions created at start-up, with their bytes, waiting for the first `createSession` of the same file. */
+const prepared: { bytes: Uint8Array; optimisation: GraphOptimization; session: ort.InferenceSession }[] = [];
 
-/** A cheap content key (length + FNV-1a over the bytes): no async crypto needed at start-up. */
-function contentKey(bytes: Uint8Array, choices: SessionChoices): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return `${bytes.length}:${(h >>> 0).toString(16)}:${choices.graphOptimization ?? "all"}`;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Creates a session from ONNX bytes. The first call also starts the wasm runtime. */
 export async function createSession(modelBytes: Uint8Array, choices: SessionChoices = {}): Promise<ModelSession> {
-  if (prepared.size > 0) {
-    const key = contentKey(modelBytes, choices);
-    const ready = prepared.get(key);
-    if (ready) {
-      prepared.delete(key);
-      return new SerialSession(ready);
-    }
-  }
+  const optimisation = choices.graphOptimization ?? "all";
+  // Byte-for-byte equal, not just a hash: adopting another model's session must be impossible.
+  const i = prepared.findIndex((p) => p.optimisation === optimisation && sameBytes(p.bytes, modelBytes));
+  if (i >= 0) return new SerialSession(prepared.splice(i, 1)[0]!.session);
   return new SerialSession(await createOrtSession(modelBytes, choices));
 }
 
 /**
  * Symbolic dims of a probe input: 1 for the batch axis, PROBE_SEQUENCE for any other (a typical
- * question's token count). Shapes matter: with one token the matrix products take ORT's
- * vector paths, and the first real question would still pay for compiling the matrix ones.
+ * question's token count), so the probe runs the matrix-product paths a real question takes rather
+ * than the one-token vector paths.
  */
 const PROBE_SEQUENCE = 16;
 
@@ -233,7 +228,7 @@ export async function startRuntime(models: readonly StartupModel[]): Promise<Sta
       if (i === 0) runtimeMs = c1 - c0;
       const feeds = syntheticFeeds(session);
       if (feeds) for (let r = 0; r < (m.probeRuns ?? 1); r++) await session.run(feeds);
-      prepared.set(contentKey(m.bytes, m.choices ?? {}), session);
+      prepared.push({ bytes: m.bytes, optimisation: m.choices?.graphOptimization ?? "all", session });
       done.push({ name: m.name, createMs: c1 - c0, probeRunMs: Date.now() - c1 });
     }
     startup = { ok: true, runtimeMs, models: done, totalMs: Date.now() - t0 };
