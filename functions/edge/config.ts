@@ -138,7 +138,7 @@ const schema = z.object({
   TEXT_CACHE_MAX_ENTRIES: integer(10_000, 1, 1_000_000),
   TEXT_CACHE_MAX_BYTES: integer(8 * MiB, 1024, 96 * MiB),
   IMAGE_CACHE_MAX_ENTRIES: integer(500, 1, 1_000_000),
-  IMAGE_CACHE_MAX_BYTES: integer(32 * MiB, 1024, 96 * MiB),
+  IMAGE_CACHE_MAX_BYTES: integer(16 * MiB, 1024, 96 * MiB),
   FEATURE_CACHE_TTL_SECONDS: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
   FEATURE_KV_WRITES: choice(["on-reuse", "always", "never"], "on-reuse"),
   FEATURE_KV_MAX_ENTRY_BYTES: integer(1 * MiB, 1024, 25 * MiB),
