@@ -8,7 +8,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer } from "@huggingface/tokenizers";
-import { generateScene, renderScene, LABELS } from "../../scripts/dataset/sort-of-clevr";
+import { generateScene, renderScene, LABELS } from "../../functions/tasks/sort-of-clevr/generator";
+import { encodeView, letterbox } from "../../functions/tasks/sort-of-clevr/augment-node";
 import { readOnnx, tensorValues } from "./helpers/onnx-proto";
 import { toV1Manifest } from "../../functions/suites/legacy-v1";
 import { readSuiteManifest } from "../../functions/suites/node";
@@ -88,18 +89,28 @@ describe("models/manifest.json", () => {
     expect(manifest.text.dim).toBe(64);
     expect(manifest.text.inputs.map((i: { name: string }) => i.name)).toEqual(["input_ids", "attention_mask"]);
     expect(manifest.text.outputs).toEqual([{ name: "text_features", datatype: "FP32", shape: [-1, 64] }]);
-    expect(manifest.image.input).toMatchObject({ name: "image", shape: [-1, 3, 75, 75], layout: "NCHW", scale: "x/255", channels: "RGB" });
+    expect(manifest.image.input).toMatchObject({ name: "image", shape: [-1, 3, 150, 150], layout: "NCHW", scale: "x/255", channels: "RGB" });
     expect(manifest.image.outputs).toEqual([
       { name: "pooled", datatype: "FP32", shape: [-1, 64] },
       { name: "grid", datatype: "FP32", shape: [-1, 225, 66] },
     ]);
     const fusions = manifest.heads.map((h: { fusion: string }) => h.fusion).sort();
-    expect(fusions).toEqual(["attention", "bilinear", "concat", "product", "sum"]);
+    expect(fusions).toEqual(["attention", "bilinear", "concat", "product", "sum", "text-only"]);
     expect(fusions).toContain(manifest.defaultFusion);
     for (const h of manifest.heads) {
       expect(h.output).toBe("logits");
       expect(h.id).toBe(`soc-head-${h.fusion}`);
     }
+    const v2 = readSuiteManifest(MODELS);
+    expect(v2.version).toBe("2.0.0");
+    expect(v2.answerability).toEqual({ grammar: "sort-of-clevr" });
+    const attention = v2.heads.find((h) => h.fusion === "attention")!;
+    expect(attention.outputs.attention).toBe("attention");
+    expect(attention.attentionGrid).toEqual({ rows: 15, cols: 15, modality: "image" });
+    const textOnly = v2.heads.find((h) => h.fusion === "text-only")!;
+    expect(textOnly.modalities).toEqual(["question"]);
+    expect(textOnly.inputs.map((i) => i.name)).toEqual(["text_features"]);
+    for (const h of v2.heads) expect(h.temperature).toBeGreaterThan(0);
   });
 
   it("fits the size budget (≤ 8 MB) and the int8 text encoder is ≤ 1/3 of fp32", () => {
@@ -155,15 +166,18 @@ describe("ONNX parity with PyTorch", () => {
     }
   });
 
-  it("image encoder matches PyTorch on generator images", async () => {
+  it("image encoder matches PyTorch on generator images after the serving letterbox/resize", async () => {
     const n = fxImage.indices.length;
-    const img = new Float32Array(n * 3 * 75 * 75);
-    fxImage.indices.forEach((index: number, b: number) => {
+    const S = fxImage.inputSize as number;
+    const plane = S * S;
+    const img = new Float32Array(n * 3 * plane);
+    for (const [b, index] of (fxImage.indices as number[]).entries()) {
       const rgb = renderScene(generateScene(fxImage.seed, index));
-      expect(createHash("sha256").update(rgb).digest("hex")).toBe(fxImage.rgbSha256[b]);
-      for (let p = 0; p < 75 * 75; p++) for (let c = 0; c < 3; c++) img[b * 3 * 5625 + c * 5625 + p] = rgb[p * 3 + c]! / 255;
-    });
-    const out = await image.run({ image: new ort.Tensor("float32", img, [n, 3, 75, 75]) });
+      const input = await letterbox(await encodeView({ width: 75, height: 75, data: rgb }, { kind: "png" }), S);
+      expect(createHash("sha256").update(input.data).digest("hex")).toBe(fxImage.inputSha256[b]);
+      for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) img[b * 3 * plane + c * plane + p] = input.data[p * 3 + c]! / 255;
+    }
+    const out = await image.run({ image: new ort.Tensor("float32", img, [n, 3, S, S]) });
     expect(out.grid!.dims).toEqual([n, 225, 66]);
     expect(out.pooled!.dims).toEqual([n, 64]);
     const grid = out.grid!.data as Float32Array;
@@ -192,7 +206,33 @@ describe("ONNX parity with PyTorch", () => {
       const logits = out.logits!.data as Float32Array;
       expect(out.logits!.dims).toEqual([m, 12]);
       expect(maxAbsDiff(logits, fx.logits.flat(), 1).worst, h.fusion).toBeLessThan(1e-4);
+      if (h.fusion === "attention") {
+        // the second output: first-hop attention over the 225 cells, a distribution per question
+        const att = out.attention!.data as Float32Array;
+        expect(out.attention!.dims).toEqual([m, 225]);
+        expect(maxAbsDiff(att, fx.attention.flat(), 1).worst).toBeLessThan(1e-5);
+        for (let r = 0; r < m; r++) expect(att.subarray(r * 225, (r + 1) * 225).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
+      }
     }
+  });
+
+  it("the text-only head answers from the question alone, with the answer prior's uncertainty", async () => {
+    const m = fxHeads.questions.length;
+    const tf = new Float32Array(fxHeads.textFeatures.flat());
+    const out = await heads["text-only"]!.run({ text_features: new ort.Tensor("float32", tf, [m, 64]) });
+    const logits = out.logits!.data as Float32Array;
+    fxHeads.questions.forEach((q: { question: string }, r: number) => {
+      const row = Array.from(logits.subarray(r * 12, (r + 1) * 12));
+      const z = row.reduce((a, v) => a + Math.exp(v - Math.max(...row)), 0);
+      const top = 1 / z;
+      const best = LABELS[row.indexOf(Math.max(...row))]!;
+      // answers stay inside the question's own answer set, and no answer is sure without the image
+      if (/left or right/.test(q.question)) expect(["left", "right"]).toContain(best);
+      else if (/top or bottom/.test(q.question)) expect(["top", "bottom"]).toContain(best);
+      else if (/^how many/.test(q.question)) expect(["1", "2", "3", "4", "5", "6"]).toContain(best);
+      else expect(["circle", "square"]).toContain(best);
+      expect(top).toBeLessThan(0.8);
+    });
   });
 });
 
