@@ -76,7 +76,7 @@ export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFus
   return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded"), explain: flag(b.explain, "explain"), batch };
 }
 
-/** Multipart: an `image` file part (or an `imageUrl` field), `question` (repeatable for batch), `fusion`, `topK`, `allowDegraded`. */
+/** Multipart: an `image` file part (or an `imageUrl` field), `question` (batch: repeated `question` or `questions` fields), `fusion`, `topK`, `allowDegraded`, `explain`. */
 export async function parseFormAnswerRequest(form: FormData, batch: boolean, defaultFusion: FusionMethod): Promise<AnswerRequest> {
   const file = form.get("image");
   const url = form.get("imageUrl");
@@ -84,7 +84,9 @@ export async function parseFormAnswerRequest(form: FormData, batch: boolean, def
   if (file !== null && typeof file !== "string" && url === null) image = { kind: "bytes", bytes: new Uint8Array(await file.arrayBuffer()) };
   else if (typeof url === "string" && file === null) image = { kind: "url", url };
   else throw new AppError(400, "missing_image", "send exactly one of an image file part or an imageUrl field");
-  const qs = form.getAll("question");
+  // A batch takes the repeated field under either name: users reach for the JSON field's name too.
+  const qs = batch ? [...form.getAll("question"), ...form.getAll("questions")] : form.getAll("question");
+  if (batch && qs.length === 0) throw new AppError(400, "invalid_questions", "send the questions as repeated question (or questions) form fields");
   const body: Record<string, unknown> = batch ? { questions: qs } : { question: qs.length === 1 ? qs[0] : qs.length === 0 ? undefined : qs };
   return {
     questions: questions(body, batch),
