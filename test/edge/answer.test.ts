@@ -53,7 +53,7 @@ describe("POST /v1/answer", () => {
 
   it("every fusion method answers, and an unknown one lists the valid methods", async () => {
     const s = await scene(3);
-    for (const fusion of ["concat", "sum", "product", "bilinear", "attention"]) {
+    for (const fusion of ["concat", "sum", "product", "bilinear", "attention", "text-only"]) {
       const res = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 }, fusion });
       expect(res.status).toBe(200);
       expect(((await res.json()) as AnswerBody).fusion).toBe(fusion);
@@ -62,7 +62,7 @@ describe("POST /v1/answer", () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorBody & { error: { details: { valid: string[] } } };
     expect(body.error.code).toBe("unknown_fusion");
-    expect(body.error.details.valid).toEqual(["concat", "sum", "product", "bilinear", "attention"]);
+    expect([...body.error.details.valid].sort()).toEqual(["attention", "bilinear", "concat", "product", "sum", "text-only"]);
   });
 
   it("multipart gives the same answer as JSON", async () => {

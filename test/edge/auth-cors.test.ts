@@ -58,7 +58,7 @@ describe("configuration fails closed", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { wasmMemoryBytes: number; caches: Record<string, { entries: number; maxBytes: number }>; kv: { policy: string; writes: number } };
     expect(Object.keys(body.caches).sort()).toEqual(["fused", "image", "text"]);
-    expect(body.caches.image!.maxBytes).toBe(32 * 1024 * 1024);
+    expect(body.caches.image!.maxBytes).toBe(16 * 1024 * 1024);
     expect(body.kv.policy).toBe("on-reuse");
     expect(body.wasmMemoryBytes).toBeGreaterThanOrEqual(0);
   });
