@@ -100,6 +100,13 @@ function robustnessTriples(data: Json): [string, string, Metrics][] {
       if (fusion) fromShiftMap(fusion, row.shifts ?? row.results ?? row.conditions);
     } else for (const [fusion, shifts] of Object.entries(r)) if (fusion !== "shifts") fromShiftMap(fusion, shifts);
   }
+  // suite 2.0.0's layout: shifts: { <shift>: { <fusion>: metrics } }
+  if (out.length === 0 && isObj(data.shifts))
+    for (const [shift, byFusion] of Object.entries(data.shifts)) if (isObj(byFusion))
+      for (const [fusion, m] of Object.entries(byFusion)) {
+        const mm = metricsOf(m);
+        if (mm) out.push([fusion, shift, mm]);
+      }
   if (out.length === 0 && Array.isArray(data.heads))
     for (const h of data.heads) if (isObj(h)) {
       const fusion = fusionOf(h);
@@ -117,6 +124,8 @@ export function readEval(raw: unknown): EvalView {
     if (fusion && metrics) heads.push({ fusion, metrics });
   }
   const triples = robustnessTriples(raw);
+  // No separate ablation list: the ablation is every head on the exact renders.
+  if (heads.length === 0) for (const [fusion, shift, metrics] of triples) if (shift === "exact-png") heads.push({ fusion, metrics });
   let robustness: RobustnessTable | undefined;
   if (triples.length > 0) {
     const shifts = [...new Set(triples.map((t) => t[1]))];
