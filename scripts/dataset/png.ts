@@ -1,6 +1,6 @@
 /** Minimal PNG encode/decode for 8-bit RGB images (Node only: uses node:zlib). */
 import { deflateSync, inflateSync } from "node:zlib";
-import { ihdr as ihdrData, PNG_SIGNATURE, pngChunk } from "./png-chunks";
+import { ihdr as ihdrData, PNG_SIGNATURE, pngChunk } from "../../functions/tasks/png-chunks";
 
 const SIGNATURE = Buffer.from(PNG_SIGNATURE);
 

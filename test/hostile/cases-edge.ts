@@ -5,7 +5,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { encodePng } from "../../scripts/dataset/png";
-import { concatBytes, ihdr, PNG_SIGNATURE, pngChunk } from "../../scripts/dataset/png-chunks";
+import { concatBytes, ihdr, PNG_SIGNATURE, pngChunk } from "../../functions/tasks/png-chunks";
 import { generateScene, renderScene } from "../../scripts/dataset/sort-of-clevr";
 
 export interface HostileCase {

@@ -2,7 +2,7 @@
  * A minimal PNG encoder on web APIs (CompressionStream), so tests inside workerd can turn generated
  * Sort-of-CLEVR scenes into the bytes a client would upload.
  */
-import { concatBytes, ihdr, PNG_SIGNATURE, pngChunk } from "../../scripts/dataset/png-chunks";
+import { concatBytes, ihdr, PNG_SIGNATURE, pngChunk } from "../../functions/tasks/png-chunks";
 
 async function deflate(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([new Uint8Array(data)]).stream().pipeThrough(new CompressionStream("deflate"));

@@ -1,6 +1,7 @@
 /**
- * PNG framing shared by the Node encoder (png.ts), the web encoder used in workerd tests and the
- * hostile-input generator: the signature, CRC-32 and chunks. Web APIs only, no Node imports.
+ * PNG framing shared by the Node encoder (scripts/dataset/png.ts), the sentiment task's portable encoder,
+ * the web encoder used in workerd tests and the hostile-input generator: the signature, CRC-32 and
+ * chunks. Web APIs only, no Node imports (the demo bundles it).
  */
 export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
