@@ -130,6 +130,7 @@ const schema = z.object({
   CORS_ORIGINS: corsOrigins,
   BENCH_ROUTES: flag(false),
   ORT_STARTUP: choice(["eager", "lazy"], "eager"),
+  HEAD_WARMUP: choice(["suite", "off"], "suite"),
   RATE_LIMIT: choice(["per-key", "off"], "per-key"),
   RATE_LIMIT_PERIOD_SECONDS: choice(["60", "10"], "60"),
 
@@ -163,6 +164,8 @@ export interface EdgeConfig {
   readonly benchRoutes: boolean;
   /** "eager": onnxruntime-web and the default text encoder start in the Worker's global scope; "lazy": on first use. */
   readonly ortStartup: "eager" | "lazy";
+  /** "suite": after a suite's first answer in an isolate, its other heads load in the background (waitUntil); "off": each on its first use. */
+  readonly headWarmup: "suite" | "off";
   /** "per-key": the RATE_LIMITER binding limits each API key (or client IP when auth is off). */
   readonly rateLimit: "per-key" | "off";
   /** Must equal the binding's `simple.period`: it is what Retry-After says. */
@@ -238,6 +241,7 @@ export function parseConfig(env: object): ConfigResult {
       corsOrigins: v.CORS_ORIGINS,
       benchRoutes: v.BENCH_ROUTES,
       ortStartup: v.ORT_STARTUP,
+      headWarmup: v.HEAD_WARMUP,
       rateLimit: v.RATE_LIMIT,
       rateLimitPeriodSeconds: Number(v.RATE_LIMIT_PERIOD_SECONDS),
       textModelSource: v.TEXT_MODEL_SOURCE,

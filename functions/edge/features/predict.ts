@@ -10,7 +10,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { type Answer, topK } from "../inference/answers";
 import { type HeadChoice, selectHead } from "../inference/head-selection";
-import { headSession } from "../inference/suite-runtime";
+import { headSession, warmSuiteHeads } from "../inference/suite-runtime";
 import { type HeadResult, type HeadRow, runSuiteHead } from "../inference/suite-heads";
 import type { SuiteEntry } from "../models/suites";
 import { getServices } from "../services";
@@ -71,6 +71,9 @@ export async function predict(c: Context<AppEnv>, suite: SuiteEntry, req: Predic
     return outcomes.get(name)!;
   };
   choice.used.forEach(start); // all remote calls and the text encoder run concurrently
+  // The head's file read and session set-up (first use in this isolate) overlap the upstream call;
+  // an error here is left to runHead, which awaits the same load and reports it.
+  headSession(suite, choice.head, ctx.assets).catch(() => undefined);
 
   const features = new Map<string, ModalityFeatures>();
   const failed = new Set<string>();
@@ -104,6 +107,7 @@ export async function predict(c: Context<AppEnv>, suite: SuiteEntry, req: Predic
   const rows: HeadRow[] = Array.from({ length: n }, (_, i) => Object.fromEntries(choice.used.map((name) => [name, rowOf(features.get(name)!, i)])));
   const results = await timing.measure("fuse", () => runHead(ctx, suite, choice, features, rows, degraded));
   const explanations = req.explain ? await timing.measure("explain", async () => explain(await headSession(suite, head, ctx.assets), m, choice, rows, results)) : undefined;
+  if (c.get("config").headWarmup === "suite") ctx.waitUntil(warmSuiteHeads(suite, ctx.assets));
 
   const text = m.modalities.find((x) => x.kind === "text" && req.inputs.get(x.name)?.form === "text");
   const texts = text ? (req.inputs.get(text.name) as { texts: readonly string[] }).texts : [];

@@ -25,18 +25,26 @@ export interface ModelSession {
   readonly outputNames: readonly string[];
   /** Runs are serialised per session: ORT's wasm backend is single-threaded and not re-entrant. */
   run(feeds: Readonly<Record<string, EdgeTensor>>): Promise<Record<string, Float32Tensor>>;
+  /** One run on synthetic inputs of request shapes (warms the kernels it uses); a no-op for inputs it cannot fake. */
+  probe(): Promise<void>;
   /** Frees the session's wasm memory (after queued runs). The edge keeps its sessions for the isolate's life. */
   release(): Promise<void>;
 }
 
-/**
- * "all" (ORT's default) optimises the graph at every session load; a file already optimised
- * offline (scripts/bench/optimize-models.ts) can skip that with "disabled".
- */
+/** ORT's graph optimisation level at session load (ORT's own default is "all"; the edge's is below). */
 export type GraphOptimization = "disabled" | "basic" | "extended" | "all";
 export interface SessionChoices {
   readonly graphOptimization?: GraphOptimization;
 }
+
+/**
+ * "basic" (constant folding, which also folds the int8 weights' DequantizeLinear, and redundant-node
+ * elimination) by default. "all" adds fusions (FusedMatMul, BiasGelu, ...) whose WASM kernels are
+ * slower than the plain ops here (int8 text encoder in onnxruntime-web: 0.277 ms a run at "basic" vs
+ * 0.317 at "all", same run), and their graph passes cost session-create CPU on every load; the
+ * fusion heads are pre-optimised offline anyway (scripts/optimize). docs/ort-in-workerd.md.
+ */
+const DEFAULT_OPTIMISATION: GraphOptimization = "basic";
 
 let runtimeReady: Promise<void> | null = null;
 /** The wasm instance's linear memory, once the runtime has started (for the memory report). */
@@ -50,7 +58,7 @@ let wasmMemory: WebAssembly.Memory | null = null;
  */
 function sessionOptions(choices: SessionChoices = {}): ort.InferenceSession.SessionOptions {
   return {
-    graphOptimizationLevel: choices.graphOptimization ?? "all",
+    graphOptimizationLevel: choices.graphOptimization ?? DEFAULT_OPTIMISATION,
     extra: { session: { disable_quant_qdq: "1" } },
   };
 }
@@ -127,6 +135,15 @@ class SerialSession implements ModelSession {
     return next;
   }
 
+  probe(): Promise<void> {
+    const next = this.queue.then(async () => {
+      const feeds = syntheticFeeds(this.session);
+      if (feeds) await this.session.run(feeds);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   release(): Promise<void> {
     const done = this.queue.then(() => this.session.release());
     this.queue = done.catch(() => undefined);
@@ -163,7 +180,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Creates a session from ONNX bytes. The first call also starts the wasm runtime. */
 export async function createSession(modelBytes: Uint8Array, choices: SessionChoices = {}): Promise<ModelSession> {
-  const optimisation = choices.graphOptimization ?? "all";
+  const optimisation = choices.graphOptimization ?? DEFAULT_OPTIMISATION;
   // Byte-for-byte equal, not just a hash: adopting another model's session must be impossible.
   const i = prepared.findIndex((p) => p.optimisation === optimisation && sameBytes(p.bytes, modelBytes));
   if (i >= 0) return new SerialSession(prepared.splice(i, 1)[0]!.session);
@@ -228,7 +245,7 @@ export async function startRuntime(models: readonly StartupModel[]): Promise<Sta
       if (i === 0) runtimeMs = c1 - c0;
       const feeds = syntheticFeeds(session);
       if (feeds) for (let r = 0; r < (m.probeRuns ?? 1); r++) await session.run(feeds);
-      prepared.push({ bytes: m.bytes, optimisation: m.choices?.graphOptimization ?? "all", session });
+      prepared.push({ bytes: m.bytes, optimisation: m.choices?.graphOptimization ?? DEFAULT_OPTIMISATION, session });
       done.push({ name: m.name, createMs: c1 - c0, probeRunMs: Date.now() - c1 });
     }
     startup = { ok: true, runtimeMs, models: done, totalMs: Date.now() - t0 };

@@ -57,6 +57,57 @@ export function textEncoderOf(suite: SuiteEntry, modality: string, assets: Fetch
   return e;
 }
 
+/** Pause before each background head load, so the answer that triggered the warm-up goes out first. */
+const WARMUP_PAUSE_MS = 100;
+/** Suites whose heads this isolate has started to warm (warmSuiteHeads runs once per suite version). */
+const warming = new Set<string>();
+
+export interface WarmupReport {
+  /** false when this suite version was already being warmed in this isolate (nothing done). */
+  readonly started: boolean;
+  /** Head ids loaded (and probed) by this call, already loaded before it, and failed to load. */
+  readonly loaded: readonly string[];
+  readonly alreadyLoaded: readonly string[];
+  readonly failed: readonly string[];
+}
+
+/**
+ * Loads, one after another, every head of a suite that is not loaded yet, and runs each once on
+ * synthetic inputs (so V8 compiles its kernels now, not in a request). Meant for `waitUntil` after a
+ * suite's first answer: a user who then tries another fusion finds its session ready. One at a time,
+ * so a request that needs a head waits behind at most one background load. Never throws: a head that
+ * fails here is forgotten, then loaded (and its error reported) by the request that needs it.
+ */
+export async function warmSuiteHeads(suite: SuiteEntry, assets: Fetcher): Promise<WarmupReport> {
+  const key = `${suite.manifest.id}@${suite.manifest.version}`;
+  const loaded: string[] = [];
+  const alreadyLoaded: string[] = [];
+  const failed: string[] = [];
+  if (warming.has(key)) return { started: false, loaded, alreadyLoaded, failed };
+  warming.add(key);
+  for (const head of suite.manifest.heads) {
+    // Yield first: the answer that triggered this is still being delivered (under `wrangler dev` its
+    // proxy shares this thread, and a head load is 10-300 ms of CPU that would hold the response).
+    await new Promise((resolve) => setTimeout(resolve, WARMUP_PAUSE_MS));
+    if (heads.has(head.sha256)) {
+      alreadyLoaded.push(head.id);
+      continue;
+    }
+    try {
+      await (await headSession(suite, head, assets)).probe();
+      loaded.push(head.id);
+    } catch {
+      failed.push(head.id);
+    }
+  }
+  return { started: true, loaded, alreadyLoaded, failed };
+}
+
+/** Whether this isolate holds a session (loaded or loading) for the head's file. */
+export function isHeadLoaded(head: Head): boolean {
+  return heads.has(head.sha256);
+}
+
 export function headSession(suite: SuiteEntry, head: Head, assets: Fetcher): Promise<ModelSession> {
   let s = heads.get(head.sha256);
   if (!s) {
