@@ -266,6 +266,17 @@ export function parseConfig(env: object): ConfigResult {
   };
 }
 
+/**
+ * ORT_STARTUP alone, for the Worker's global scope: start-up must not depend on the rest of the
+ * configuration (a missing secret is reported per request as 503 misconfigured, and a start-up
+ * check such as `wrangler check startup` runs without the vars). null: the value is invalid, so
+ * nothing starts (every /v1 request then gets 503 misconfigured anyway).
+ */
+export function ortStartupOf(env: object): EdgeConfig["ortStartup"] | null {
+  const parsed = schema.shape.ORT_STARTUP.safeParse((env as Record<string, unknown>).ORT_STARTUP);
+  return parsed.success ? parsed.data : null;
+}
+
 /** One parse per env object (workerd hands every request of an isolate the same one). */
 const parsedByEnv = new WeakMap<object, ConfigResult>();
 /** Problem lists already logged by this isolate: one line each, however many requests or env objects see them. */

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import defaultTextEncoder from "../../models/sort-of-clevr/text-encoder.int8.onnx";
-import { configOf } from "./config";
+import { ortStartupOf } from "./config";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
 import { startRuntime } from "./inference/ort";
@@ -22,10 +22,9 @@ import { textFeatures } from "./routes/text-features";
 
 // Start onnxruntime-web and the default suite's text encoder while the isolate starts, off the first
 // request's path (docs/ort-in-workerd.md#start-up). Never throws: on failure the first request
-// starts it lazily, as with ORT_STARTUP=lazy. An invalid configuration starts nothing: every /v1
-// request gets 503 misconfigured anyway (middleware/config-guard.ts).
-const startupConfig = configOf(env);
-if (startupConfig.ok && startupConfig.config.ortStartup === "eager") {
+// starts it lazily, as with ORT_STARTUP=lazy. Only ORT_STARTUP is read here; an invalid value
+// starts nothing (the whole configuration is checked per request: middleware/config-guard.ts).
+if (ortStartupOf(env) === "eager") {
   await startRuntime([{ name: "sort-of-clevr text encoder", bytes: new Uint8Array(defaultTextEncoder) }]);
 }
 

@@ -1,14 +1,14 @@
 /**
  * The edge as a user meets it after `npm start`, and what each answer costs, in one run:
- * 1. first answer: for ORT_STARTUP=lazy (the old behaviour) and eager (runtime + default text
- *    encoder started in global scope), a fresh stack each: the first GET /healthz (waits for the
- *    isolate's start-up), the first /v1/answer (fresh image and question, default fusion) end to
- *    end, then each further head's first use (same image and question, so both features are cached).
+ * 1. first answer, per configuration (ORT_STARTUP × HEAD_WARMUP, and the pause a user leaves between
+ *    questions), a fresh stack per trial: the first GET /healthz (waits for the isolate's start-up),
+ *    the first /v1/answer (fresh image and question, default fusion) end to end, then each further
+ *    head's first use (same image and question, so both features are cached). Medians over trials.
  * 2. CPU per request (eager stack): per cache state (both hit, text miss, image miss, both miss),
  *    the workerd process's CPU time (/proc, user + system, all threads) over N sequential requests,
  *    less GET /healthz's per request (the local runtime and wrangler's proxy, not billed by
  *    Workers), and the feature function's CPU per request beside it.
- *   npx tsx scripts/bench/edge-cost.ts [--requests 20] [--out f.json]
+ *   npx tsx scripts/bench/edge-cost.ts [--requests 20] [--trials 3] [--out f.json]
  */
 import { fmt, machine, median, processStats, runAsScript, serverTiming } from "./lib";
 import { sceneSample } from "./scenes";
@@ -16,6 +16,16 @@ import { type Stack, startStack } from "./stack";
 
 const argv = process.argv.slice(2);
 const N = argv.includes("--requests") ? Number(argv[argv.indexOf("--requests") + 1]) : 20;
+const TRIALS = argv.includes("--trials") ? Number(argv[argv.indexOf("--trials") + 1]) : 3;
+
+/** What is compared: the old behaviour first, then what each change adds. */
+const CONFIGS = [
+  { label: "lazy, no warm-up (before)", ORT_STARTUP: "lazy", HEAD_WARMUP: "off", pauseMs: 0 },
+  { label: "eager, no warm-up", ORT_STARTUP: "eager", HEAD_WARMUP: "off", pauseMs: 0 },
+  { label: "eager + warm-up, questions back to back", ORT_STARTUP: "eager", HEAD_WARMUP: "suite", pauseMs: 0 },
+  { label: "eager + warm-up, 1 s between questions", ORT_STARTUP: "eager", HEAD_WARMUP: "suite", pauseMs: 1000 },
+] as const;
+type Config = (typeof CONFIGS)[number];
 const SEED = 7331; // used by no training or evaluation split
 const FUSIONS = ["attention", "concat", "sum", "product", "bilinear"];
 
@@ -36,8 +46,8 @@ async function answer(s: Stack, body: Record<string, unknown>, retry = true): Pr
   return { wallMs: performance.now() - t0, serverMs: serverTiming(res.headers.get("server-timing"), "total") };
 }
 
-async function firstAnswer(mode: "lazy" | "eager", scene: number) {
-  const s = await startStack({ ORT_STARTUP: mode, ...PATIENT });
+async function firstAnswerTrial(config: Config, scene: number) {
+  const s = await startStack({ ORT_STARTUP: config.ORT_STARTUP, HEAD_WARMUP: config.HEAD_WARMUP, ...PATIENT });
   try {
     const readyCpuMs = edgeCpu(s);
     let t0 = performance.now();
@@ -49,15 +59,43 @@ async function firstAnswer(mode: "lazy" | "eager", scene: number) {
     const first = await answer(s, { question: q, image: { base64: sample.base64 } });
     const firstCpuMs = edgeCpu(s) - c0;
     const heads: Record<string, { wallMs: number; serverMs: number }> = {};
-    for (const fusion of FUSIONS.slice(1)) heads[fusion] = await answer(s, { question: q, image: { base64: sample.base64 }, fusion });
+    for (const fusion of FUSIONS.slice(1)) {
+      if (config.pauseMs) await new Promise((r) => setTimeout(r, config.pauseMs));
+      heads[fusion] = await answer(s, { question: q, image: { base64: sample.base64 }, fusion });
+    }
     t0 = performance.now();
     await answer(s, { question: q, image: { base64: sample.base64 } });
     const repeatMs = performance.now() - t0;
-    console.log(`${mode}: ready ${fmt(s.edge.readyMs)} ms (edge CPU ${fmt(readyCpuMs)} ms); first /healthz ${fmt(healthzMs)} ms; first /v1/answer ${fmt(first.wallMs)} ms end to end (server ${fmt(first.serverMs)} ms, edge CPU ${fmt(firstCpuMs)} ms); further heads' first use: ${Object.entries(heads).map(([k, v]) => `${k} ${fmt(v.wallMs)}`).join(", ")} ms; repeat ${fmt(repeatMs)} ms`);
-    return { mode, readyMs: s.edge.readyMs, readyCpuMs, healthzMs, first, firstCpuMs, heads, repeatMs };
+    return { readyMs: s.edge.readyMs, readyCpuMs, healthzMs, first, firstCpuMs, heads, repeatMs };
   } finally {
     await s.stop();
   }
+}
+
+type Trial = Awaited<ReturnType<typeof firstAnswerTrial>>;
+
+async function firstAnswer(config: Config, firstScene: number) {
+  const trials: Trial[] = [];
+  for (let t = 0; t < TRIALS; t++) trials.push(await firstAnswerTrial(config, firstScene + t));
+  const med = (f: (t: Trial) => number) => median(trials.map(f));
+  const heads = Object.fromEntries(FUSIONS.slice(1).map((k) => [k, { wallMs: med((t) => t.heads[k]!.wallMs), serverMs: med((t) => t.heads[k]!.serverMs) }]));
+  const result = {
+    label: config.label,
+    mode: config.ORT_STARTUP,
+    headWarmup: config.HEAD_WARMUP,
+    pauseMs: config.pauseMs,
+    trials: TRIALS,
+    readyMs: med((t) => t.readyMs),
+    readyCpuMs: med((t) => t.readyCpuMs),
+    healthzMs: med((t) => t.healthzMs),
+    first: { wallMs: med((t) => t.first.wallMs), serverMs: med((t) => t.first.serverMs) },
+    firstCpuMs: med((t) => t.firstCpuMs),
+    heads,
+    repeatMs: med((t) => t.repeatMs),
+    raw: trials,
+  };
+  console.log(`${config.label}: ready ${fmt(result.readyMs)} ms (edge CPU ${fmt(result.readyCpuMs)} ms); first /healthz ${fmt(result.healthzMs)} ms; first /v1/answer ${fmt(result.first.wallMs)} ms end to end (edge CPU ${fmt(result.firstCpuMs)} ms); further heads' first use: ${Object.entries(heads).map(([k, v]) => `${k} ${fmt(v.wallMs)}`).join(", ")} ms; repeat ${fmt(result.repeatMs)} ms (medians of ${TRIALS})`);
+  return result;
 }
 
 async function perRequestCpu(s: Stack, label: string, send: (i: number) => Promise<unknown>) {
@@ -70,7 +108,8 @@ async function perRequestCpu(s: Stack, label: string, send: (i: number) => Promi
 
 export async function benchEdgeCost() {
   console.log(`edge cost bench on ${machine()}`);
-  const first = { lazy: await firstAnswer("lazy", 0), eager: await firstAnswer("eager", 1) };
+  const first: Record<string, Awaited<ReturnType<typeof firstAnswer>>> = {};
+  for (const [i, config] of CONFIGS.entries()) first[config.label] = await firstAnswer(config, i * TRIALS);
   const s = await startStack({ ORT_STARTUP: "eager", ...PATIENT });
   try {
     let scene = 100;

@@ -1,8 +1,9 @@
 /** Shared pieces of the benchmarks: statistics, machine description, starting local servers. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, totalmem, platform, release } from "node:os";
+import { cpus, totalmem, platform, release, tmpdir } from "node:os";
+import { join } from "node:path";
 
 export function median(xs: readonly number[]): number {
   return percentile(xs, 50);
@@ -91,9 +92,12 @@ export async function startEdge(vars: Record<string, string> = {}, config?: stri
   const configArgs = config ? ["-c", config] : [];
   // Its own inspector port too: two `wrangler dev` on one machine otherwise collide on 9229/9230.
   const inspectorPort = await freePort();
+  // Its own empty local state (Cache API, KV): a measured "first" request must not find entries
+  // persisted by an earlier run in .wrangler/state.
+  const persistTo = mkdtempSync(join(tmpdir(), "edgefuse-wrangler-state-"));
   return startProcess(
     process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--log-level", "info", ...varArgs],
+    ["node_modules/wrangler/bin/wrangler.js", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", "info", ...varArgs],
     `http://127.0.0.1:${port}`,
     /Ready on http/,
     { WRANGLER_SEND_METRICS: "false" },

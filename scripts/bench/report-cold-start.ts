@@ -16,7 +16,8 @@ export const PRICES = {
   kvFreeWritesPerDay: 1000,
 };
 /** The feature caches' byte caps (wrangler.toml [vars] TEXT_/IMAGE_CACHE_MAX_BYTES) and the fused-logits memo (services.ts). */
-export const CACHE_CAPS = { textBytes: 8 * MiB, imageBytes: 32 * MiB, fusedBytes: 8 * MiB };
+/** The shipped byte caps of the edge's LRUs (config.ts defaults: TEXT_ / IMAGE_CACHE_MAX_BYTES, the head-output memo). */
+export const CACHE_CAPS = { textBytes: 8 * MiB, imageBytes: 16 * MiB, fusedBytes: 8 * MiB };
 const BUDGET = 64 * MiB;
 
 const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
@@ -27,11 +28,14 @@ type Json = any;
 function bars(results: Record<string, Json>): string[] {
   const out: string[] = [];
   const mark = (ok: boolean) => (ok ? "met" : "**not met**");
-  const eager = results.cost?.first?.eager;
-  if (eager) {
-    out.push(`- First /v1/answer after start ≤ 350 ms end to end: ${fmt(eager.first.wallMs)} ms with ORT started in global scope (lazy: ${fmt(results.cost.first.lazy?.first.wallMs ?? NaN)} ms) — ${mark(eager.first.wallMs <= 350)} on this machine at the load of the run.`);
-    const worst = Math.max(...Object.values(eager.heads as Record<string, Json>).map((h) => h.wallMs as number));
-    out.push(`- Each further head's first use ≤ 60 ms: slowest ${fmt(worst)} ms end to end — ${mark(worst <= 60)}.`);
+  const firsts = Object.values((results.cost?.first ?? {}) as Record<string, Json>);
+  const shipped = firsts.find((f) => f.mode === "eager" && f.headWarmup === "suite" && !f.pauseMs);
+  const paused = firsts.find((f) => f.mode === "eager" && f.headWarmup === "suite" && f.pauseMs > 0);
+  const before = firsts.find((f) => f.mode === "lazy");
+  if (shipped) {
+    out.push(`- First /v1/answer after start ≤ 350 ms end to end: ${fmt(shipped.first.wallMs)} ms as shipped (ORT_STARTUP=eager, HEAD_WARMUP=suite; before: ${fmt(before?.first.wallMs ?? NaN)} ms) — ${mark(shipped.first.wallMs <= 350)} on this machine.`);
+    const worstOf = (f: Json) => Math.max(...Object.values(f.heads as Record<string, Json>).map((h) => h.wallMs as number));
+    out.push(`- Each further head's first use ≤ 60 ms: slowest ${fmt(worstOf(shipped))} ms end to end when the questions come back to back (the warm-up is still loading), ${paused ? `${fmt(worstOf(paused))} ms with ${paused.pauseMs / 1000} s between questions` : "no paused run"} (before: ${fmt(before ? worstOf(before) : NaN)} ms) — ${mark(worstOf(shipped) <= 60)} back to back${paused ? `, ${mark(worstOf(paused) <= 60)} with the pause` : ""}.`);
   }
   const text = (results.variants?.rows as Json[] | undefined)?.find((r) => r.model.startsWith("encoder") && r.variant === "as shipped");
   const textRatio: number | undefined = text?.runCpuRatio ?? text?.runRatio;
@@ -68,11 +72,13 @@ export function issue15Sections(results: Record<string, Json>): string[] {
     L.push("## First answer after start, and each further head", "", "Not measured in the run that wrote this report: `scripts/bench/edge-cost.ts` (the real stack, lazy vs eager, then CPU per cache state) did not complete on the shared machine (load average 20 to 90; `wrangler dev` restarted the Worker mid-run when other work changed watched files). Run `npx tsx scripts/bench/run.ts --only cost` on a quiet machine to fill this section and the CPU columns of the cost table.", "");
   }
   if (co) {
+    const firsts = Object.values(co.first as Record<string, Json>);
     L.push("## First answer after start, and each further head", "");
     L.push(`${co.machine}; the real stack (\`wrangler dev\` edge + feature function), one fresh stack per mode; load average at the end ${co.loadAverageAtEnd.map((x: number) => x.toFixed(1)).join(" ")}.`, "");
-    L.push("| ORT_STARTUP | edge CPU until ready | first GET /healthz (waits for start-up) | **first /v1/answer end to end** | its edge CPU | further heads' first use (end to end) |", "|---|---|---|---|---|---|");
-    for (const f of Object.values(co.first as Record<string, Json>)) {
-      L.push(`| ${f.mode} | ${fmt(f.readyCpuMs)} ms | ${fmt(f.healthzMs)} ms | **${fmt(f.first.wallMs)} ms** | ${fmt(f.firstCpuMs)} ms | ${Object.entries(f.heads as Record<string, Json>).map(([k, v]) => `${k} ${fmt(v.wallMs)}`).join(", ")} ms |`);
+    L.push(`Medians of ${firsts[0]?.trials ?? "?"} fresh stacks per row (each with empty local Cache API and KV state). "further heads": the same image and question asked with each other fusion in turn, so both features are cached and what is measured is the head's first use.`, "");
+    L.push("| configuration | edge CPU until ready | first GET /healthz (waits for start-up) | **first /v1/answer end to end** | its edge CPU | further heads' first use (end to end) | a repeat |", "|---|---|---|---|---|---|---|");
+    for (const f of firsts) {
+      L.push(`| ${f.label ?? f.mode} | ${fmt(f.readyCpuMs)} ms | ${fmt(f.healthzMs)} ms | **${fmt(f.first.wallMs)} ms** | ${fmt(f.firstCpuMs)} ms | ${Object.entries(f.heads as Record<string, Json>).map(([k, v]) => `${k} ${fmt(v.wallMs)}`).join(", ")} ms | ${fmt(f.repeatMs)} ms |`);
     }
     L.push("");
   }
@@ -100,6 +106,11 @@ export function issue15Sections(results: Record<string, Json>): string[] {
     const total = wasm + caches;
     L.push("", `Bounded caches at their caps: text ${mib(CACHE_CAPS.textBytes)} + image ${mib(CACHE_CAPS.imageBytes)} + head-output memo ${mib(CACHE_CAPS.fusedBytes)} = ${mib(caches)} (byte caps of the LRUs: each counts its entries' float bytes). With two suites: **${mib(wasm)} WASM + ${mib(caches)} caches = ${mib(total)}** ${total <= BUDGET ? "≤" : ">"} 64 MiB before the JS heap.`);
     const room = BUDGET - wasm - CACHE_CAPS.textBytes - CACHE_CAPS.fusedBytes - 8 * MiB;
+    const iso = results.load?.isolate;
+    if (iso?.caches) {
+      const fill = (c: Json) => `${mib(c.bytes)} of ${mib(c.maxBytes)} (${c.entries} entries)`;
+      L.push("", `Under load (load section above: ${results.load.requests} measured requests after a ${results.load.warmup.requests}-request warm-up, both suites resident, GET /_bench/memory at the end): WASM linear memory **${mib(iso.wasmMemoryBytes)}**; caches text ${fill(iso.caches.text)}, image ${fill(iso.caches.image)}, head-output memo ${fill(iso.caches.fused)}.`);
+    }
     if (total > BUDGET - 8 * MiB) L.push(`To stay ≤ 64 MiB with 8 MiB left for the JS heap (code, tokenizer, manifests: not observable from inside workerd), set \`IMAGE_CACHE_MAX_BYTES\` ≤ ${Math.max(0, Math.floor(room / MiB))} MiB (${Math.max(0, Math.floor(room / (60 * 1024)))} image entries of ~60 KB).`);
     L.push("");
   }

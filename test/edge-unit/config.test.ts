@@ -1,7 +1,7 @@
 // The edge's configuration fails closed: every variable has documented spellings, and anything
 // else is an invalid configuration that names the variable, never a silent default.
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../functions/edge/config";
+import { ortStartupOf, parseConfig } from "../../functions/edge/config";
 import toml from "../../wrangler.toml?raw";
 
 const limiter = { limit: async () => ({ success: true }) };
@@ -117,6 +117,17 @@ describe("rate limiting", () => {
     expect(configOf({}).ortStartup).toBe("eager");
     expect(configOf({ ORT_STARTUP: "Lazy" }).ortStartup).toBe("lazy");
     expect(problemsOf({ ORT_STARTUP: "later" })).toEqual(["ORT_STARTUP"]);
+  });
+  it("start-up reads ORT_STARTUP alone: other settings' problems do not change it, an invalid value starts nothing", () => {
+    expect(ortStartupOf({})).toBe("eager");
+    expect(ortStartupOf({ ORT_STARTUP: " LAZY " })).toBe("lazy");
+    expect(ortStartupOf({ AUTH_MODE: "maybe", ORT_STARTUP: "eager" })).toBe("eager");
+    expect(ortStartupOf({ ORT_STARTUP: "later" })).toBeNull();
+  });
+  it("HEAD_WARMUP is suite unless off is asked for", () => {
+    expect(configOf({}).headWarmup).toBe("suite");
+    expect(configOf({ HEAD_WARMUP: "Off" }).headWarmup).toBe("off");
+    expect(problemsOf({ HEAD_WARMUP: "all" })).toEqual(["HEAD_WARMUP"]);
   });
   it("KV write policy has three spellings", () => {
     expect(configOf({}).kvWrites).toBe("on-reuse");
