@@ -9,6 +9,7 @@ import { createEncoder, type Encoder } from "./encoder.js";
 import { Admission } from "./limits.js";
 import type { Metrics } from "./metrics.js";
 import { createPreprocessor, type ItemPreprocessor } from "./preprocess/index.js";
+import { warmupItem } from "./preprocess/warmup.js";
 import type { ModelMetadata } from "./protocol.js";
 import type { RepositoryModel } from "./repository/load.js";
 
@@ -60,6 +61,11 @@ export async function startServedModel(repo: RepositoryModel, config: Config, me
     queueDepthImages: () => batcher.depthImages,
     inflightRequests: () => admission.inflight,
   });
+  // One synthetic item through preprocessing and a batch of one, before the server reports ready:
+  // the first real request then costs what later ones do (no cold decode/resize code paths).
+  const warm = new Float32Array(preprocessor.itemSize);
+  await preprocessor.prepare(await warmupItem(c.preprocess), 0, warm);
+  await encoder.run(warm, 1);
   const signature: Signature = { bytesInputName: BYTES_INPUT, tensorInputName: c.input.name, itemShape: c.input.shape.slice(1), outputs: c.outputs };
 
   return {

@@ -7,13 +7,19 @@ import { readFileSync } from "node:fs";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
 import { bundledTextModelPaths } from "../lib/text-model-paths";
-import { fmt, machine, median, runAsScript, serverTiming, startEdge } from "./lib";
+import { fmt, machine, median, processStats, runAsScript, serverTiming, startEdge } from "./lib";
 
 const QUESTION = "what shape is the object closest to the red object?";
 const ROUNDS = 9;
 const ITERATIONS = 300;
 
-async function nativeMedian(level: "all" | "basic"): Promise<number> {
+/** CPU time of this process (user + system), ms. */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function nativeMedian(level: "all" | "basic"): Promise<{ wallMs: number; cpuMs: number }> {
   // Both sessions fold the int8 weights' DequantizeLinear as the Worker does (same maths); without
   // that, "all" would instead quantise activations too (MatMulIntegerToFloat), different numbers.
   const paths = bundledTextModelPaths();
@@ -29,12 +35,15 @@ async function nativeMedian(level: "all" | "basic"): Promise<number> {
   };
   await encodeOnce();
   const perCall: number[] = [];
+  const perCallCpu: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
+    const c0 = cpuNow();
     for (let i = 0; i < ITERATIONS; i++) await encodeOnce();
     perCall.push((performance.now() - t0) / ITERATIONS);
+    perCallCpu.push((cpuNow() - c0) / ITERATIONS);
   }
-  return median(perCall);
+  return { wallMs: median(perCall), cpuMs: median(perCallCpu) };
 }
 
 async function post(url: string, body: unknown): Promise<Response> {
@@ -52,9 +61,18 @@ export async function benchTextEncode() {
     const coldInWorkerMs = serverTiming(cold.headers.get("server-timing"), "total");
     await cold.arrayBuffer();
 
+    // In-Worker wall time (workerd's clock moves in coarse steps) and workerd's CPU from /proc over a
+    // request of ITERATIONS encodes less one of a single encode (the request's own cost cancels).
     const inWorker: number[] = [];
+    const inWorkerCpu: number[] = [];
+    const workerdCpu = () => processStats(edge.process.pid!, /workerd/).cpuMs;
     for (let r = 0; r < ROUNDS; r++) {
+      let c0 = workerdCpu();
+      await (await post(`${edge.url}/_bench/text-encode`, { text: QUESTION, iterations: 1 })).arrayBuffer();
+      const oneCpu = workerdCpu() - c0;
+      c0 = workerdCpu();
       const res = (await (await post(`${edge.url}/_bench/text-encode`, { text: QUESTION, iterations: ITERATIONS })).json()) as { perCallMs: number };
+      inWorkerCpu.push((workerdCpu() - c0 - oneCpu) / (ITERATIONS - 1));
       inWorker.push(res.perCallMs);
     }
     // End to end, cache misses: a distinct question each time (same length class).
@@ -78,16 +96,21 @@ export async function benchTextEncode() {
       edgeStartMs: edge.readyMs,
       coldFirstRequest: { inWorkerMs: coldInWorkerMs, endToEndMs: coldEndToEndMs },
       inWorkerMedianMs: median(inWorker),
+      inWorkerCpuMedianMs: median(inWorkerCpu),
       endToEndMissMedianMs: median(missE2E),
       endToEndHitMedianMs: median(hitE2E),
-      nativeAllMedianMs: nativeAll,
-      nativeBasicMedianMs: nativeBasic,
-      ratioWorkerdVsNativeAll: median(inWorker) / nativeAll,
-      ratioWorkerdVsNativeBasic: median(inWorker) / nativeBasic,
+      nativeAllMedianMs: nativeAll.wallMs,
+      nativeBasicMedianMs: nativeBasic.wallMs,
+      nativeAllCpuMedianMs: nativeAll.cpuMs,
+      ratioWorkerdVsNativeAll: median(inWorker) / nativeAll.wallMs,
+      ratioWorkerdVsNativeBasic: median(inWorker) / nativeBasic.wallMs,
+      // CPU per encode, workerd (whole process, /proc ticks) vs this process: what Workers bills.
+      cpuRatioWorkerdVsNativeAll: median(inWorkerCpu) / nativeAll.cpuMs,
     };
     console.log(`cold first request: ${fmt(coldInWorkerMs)} ms in worker, ${fmt(coldEndToEndMs)} ms end to end (wrangler dev ready after ${fmt(edge.readyMs)} ms)`);
     console.log(`in worker (onnxruntime-web WASM): median ${fmt(result.inWorkerMedianMs)} ms per text (${ROUNDS} rounds × ${ITERATIONS})`);
-    console.log(`onnxruntime-node native, single thread: ${fmt(nativeAll)} ms (opt all), ${fmt(nativeBasic)} ms (opt basic)`);
+    console.log(`onnxruntime-node native, single thread: ${fmt(nativeAll.wallMs)} ms (opt all), ${fmt(nativeBasic.wallMs)} ms (opt basic)`);
+    console.log(`CPU per encode: workerd ${fmt(result.inWorkerCpuMedianMs)} ms vs native ${fmt(nativeAll.cpuMs)} ms = ${result.cpuRatioWorkerdVsNativeAll.toFixed(2)}×`);
     console.log(`ratio workerd / native: ${result.ratioWorkerdVsNativeAll.toFixed(2)}× (vs all), ${result.ratioWorkerdVsNativeBasic.toFixed(2)}× (vs basic)`);
     console.log(`end to end via wrangler dev: miss ${fmt(result.endToEndMissMedianMs)} ms, hit ${fmt(result.endToEndHitMedianMs)} ms (medians of 60)`);
     return result;

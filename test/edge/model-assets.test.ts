@@ -2,7 +2,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { assetFiles, ModelChecksumError, verifiedFiles } from "../../functions/edge/models/asset-files";
+import { BUNDLED_HEAD_FILES } from "../../functions/edge/models/bundled-heads";
 import { manifest } from "../../functions/edge/models/manifest";
+import { findSuite } from "../../functions/edge/models/suites";
 
 const SUITE_ASSET_PREFIX = "models/sort-of-clevr/";
 
@@ -18,6 +20,17 @@ describe("model assets", () => {
   it("a file whose bytes differ from the manifest is refused", async () => {
     const read = verifiedFiles(async () => new Uint8Array([1, 2, 3]), [manifest.text]);
     await expect(read(manifest.text.file)).rejects.toBeInstanceOf(ModelChecksumError);
+  });
+
+  it("the heads bundled into the script are each suite's default head, byte for byte the file the manifest lists", async () => {
+    for (const [id, files] of Object.entries(BUNDLED_HEAD_FILES)) {
+      const m = findSuite(id)!.manifest;
+      const head = m.heads.find((h) => h.fusion === m.defaultFusion)!;
+      expect(Object.keys(files)).toEqual([head.file]);
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", files[head.file]!));
+      expect([...digest].map((b) => b.toString(16).padStart(2, "0")).join("")).toBe(head.sha256);
+      expect(await findSuite(id)!.files(env.ASSETS)(head.file)).toEqual(new Uint8Array(files[head.file]!));
+    }
   });
 
   it("a missing file reads as null", async () => {

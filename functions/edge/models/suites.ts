@@ -9,6 +9,7 @@ import { AppError } from "../errors";
 import { parseSuiteManifest, servedFiles, type SuiteManifest } from "../../suites/manifest";
 import type { ModelFileReader } from "../inference/text-model";
 import { assetFiles, verifiedFiles } from "./asset-files";
+import { BUNDLED_HEAD_FILES } from "./bundled-heads";
 import { BUNDLED_SUITES } from "./suites.generated";
 
 export interface SuiteEntry {
@@ -33,10 +34,19 @@ function add(manifest: SuiteManifest, reader: (assets: Fetcher) => ModelFileRead
   return entry;
 }
 
+/** Files bundled into the script first (bundled-heads.ts), then the static assets. */
+function bundledThenAssets(bundled: Readonly<Record<string, ArrayBuffer>> | undefined, assets: ModelFileReader): ModelFileReader {
+  if (!bundled) return assets;
+  return async (path) => {
+    const file = bundled[path];
+    return file ? new Uint8Array(file) : assets(path);
+  };
+}
+
 for (const { assetPrefix, manifest } of BUNDLED_SUITES) {
   const m = parseSuiteManifest(manifest, `${assetPrefix}manifest.json`);
   if (suites.has(m.id)) throw new Error(`two suites have the id ${m.id}`);
-  add(m, (assets) => assetFiles(assets, assetPrefix));
+  add(m, (assets) => bundledThenAssets(BUNDLED_HEAD_FILES[m.id], assetFiles(assets, assetPrefix)));
 }
 
 /** Adds (or replaces) a suite whose files come from `read` (validated like a bundled one). */
