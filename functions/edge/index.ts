@@ -6,6 +6,8 @@ import { ortStartupOf } from "./config";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
 import { startRuntime } from "./inference/ort";
+import { BUNDLED_HEAD_FILES } from "./models/bundled-heads";
+import { serveFromScript } from "./models/suites";
 import { apiKeyAuth } from "./middleware/auth";
 import { configGuard } from "./middleware/config-guard";
 import { corsFromConfig } from "./middleware/cors";
@@ -27,6 +29,9 @@ import { textFeatures } from "./routes/text-features";
 if (ortStartupOf(env) === "eager") {
   await startRuntime([{ name: "sort-of-clevr text encoder", bytes: new Uint8Array(defaultTextEncoder) }]);
 }
+
+// The default suite's default head is in the script (models/bundled-heads.ts): no asset read on first use.
+for (const [id, files] of Object.entries(BUNDLED_HEAD_FILES)) serveFromScript(id, files);
 
 const app = new Hono<AppEnv>();
 app.use("*", requestId);

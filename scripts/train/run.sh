@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Reproduce the Sort-of-CLEVR suite end to end (docs/training.md):
-#   generate scenes + augmented views (TypeScript) -> stage 1 in two phases + stage 2 + calibration (PyTorch)
-#   -> export ONNX + fixtures -> int8 text encoder -> suite manifest v2 + soc-image config -> evaluation.
+#   generate scenes + augmented views (TypeScript) -> stage 1 + stage 2 + calibration (PyTorch)
+#   -> export ONNX + fixtures -> int8 text encoder -> suite manifest v2 + soc-image config
+#   -> heads pre-optimised for the edge -> evaluation.
 #
 #   scripts/train/run.sh            # everything (about 60 min on 2 idle CPU cores; far longer on a loaded one)
+#   scripts/train/run.sh gen        # only the data (scenes + augmented views)
 #   scripts/train/run.sh train      # from the training step (data already generated)
+#   scripts/train/run.sh fit        # only the training (checkpoints in DATA_DIR/work; models/ untouched)
 #   scripts/train/run.sh export     # re-export/quantize/manifest/eval from the last training run
 #   scripts/train/run.sh eval       # only the evaluation (models/sort-of-clevr/EVAL.md)
 #
@@ -20,10 +23,12 @@ DATA=${DATA_DIR:-$ROOT/.data/soc2}
 SUITE=${SUITE_DIR:-models/sort-of-clevr}
 REPO=${REPOSITORY_DIR:-models/repository}
 FIXTURES=${FIXTURES_DIR:-test/scripts/fixtures}
-# The shipped run used the scenes that two parallel generators had rendered when training had to start.
-VIEW_SHARDS=${VIEW_SHARDS:-"0:2624 6000:2688"}
+# Every training scene gets 3 augmented views; two shards render in parallel (one per core).
+VIEW_SHARDS=${VIEW_SHARDS:-"0:10000 10000:10000"}
 EVAL_IMAGES=${EVAL_IMAGES:-1000}
 IMAGE_VERSION=2
+# 2.1.0: the retrain on all 20,000 scenes with the serving resize (2026-11-28); 2.0.0 was the first v2 run.
+SUITE_VERSION=${SUITE_VERSION:-2.1.0}
 TRAIN_SEED=1234
 VAL_SEED=4321
 FIXTURE_SEED=31337
@@ -52,34 +57,29 @@ gen() {
   npx tsx scripts/dataset/views.ts --seed "$FIXTURE_SEED" --images 4 --views 1 --size $SIZE --exact --out "$DATA/fixture" --quiet
 }
 train() {
-  # The shipped run's cosine schedules were ended by wall time on a loaded machine; the step counts below
-  # reproduce their shape (docs/training.md): deterministic for the seed, not bit-identical to that run.
-  # Stage 1, phase 1: from scratch, a1 + a2 attention supervision and probes; the step-600 checkpoint is kept.
-  echo "== $(stamp) stage 1 phase 1"
-  "${TRAIN[@]}" --work "$DATA/work" --steps1 870 --max-steps1 601 --budget1-min "${BUDGET1_MIN:-0}" --warmup 150 \
-    --rel-att-weight 1.0 --eval-every 300 --eval-images 200 --bn-batches 60 --stage1-only
-  # Phase 2: continued with the per-cell shape probe (shape had stayed near chance in phase 1).
-  echo "== $(stamp) stage 1 phase 2"
-  "${TRAIN[@]}" --work "$DATA/work2" --init "$DATA/work/stage1-latest.pt" --steps1 607 --max-steps1 601 --budget1-min "${BUDGET2_MIN:-0}" \
-    --lr 1.5e-3 --warmup 50 --rel-att-weight 1.0 --cell-shape-weight 1.0 --eval-every 200 --eval-images 200 --bn-batches 40 --stage1-only
-  # Phase 3: a short, lower-lr continuation (count was still rising when phase 2's budget ended).
-  echo "== $(stamp) stage 1 phase 3"
-  "${TRAIN[@]}" --work "$DATA/work3" --init "$DATA/work2/stage1-latest.pt" --steps1 135 --budget1-min "${BUDGET3_MIN:-0}" \
-    --lr 6e-4 --warmup 20 --rel-att-weight 1.0 --cell-shape-weight 1.0 --eval-every 1000 --eval-images 200 --bn-batches 30 --stage1-only
+  # Stage 1: one cosine schedule from scratch with every auxiliary signal from step 0: a1 (asked colour)
+  # and a2 (closest/farthest answer object) supervision, the text and pooled probes, and the per-cell
+  # shape probe (without it, shape sat at chance for 600 steps in the 2026-11-27 run: docs/training.md).
+  # BUDGET1_MIN (minutes, default 0 = steps only) ends the cosine by wall time on a slow machine.
+  echo "== $(stamp) stage 1"
+  "${TRAIN[@]}" --work "$DATA/work" --steps1 "${STEPS1:-3000}" --budget1-min "${BUDGET1_MIN:-0}" --warmup 150 \
+    --rel-att-weight 1.0 --cell-shape-weight 1.0 --eval-every 500 --eval-images 200 --bn-batches 60 --stage1-only
   echo "== $(stamp) stage 2 (light heads, text-only head, late-fusion baseline, calibration)"
-  "${TRAIN[@]}" --work "$DATA/work3" --init "$DATA/work3/stage1.pt" --skip-stage1 --steps2 1500 --stage2-views 1 --stage2-scenes 2400 --steps-early 0
+  "${TRAIN[@]}" --work "$DATA/work" --init "$DATA/work/stage1.pt" --skip-stage1 --steps2 1500 --stage2-views 3 --stage2-scenes 8000 --steps-early 0
 }
 export_all() {
   echo "== $(stamp) export + fixtures"
   rm -rf "$SUITE/heads"
   mkdir -p "$SUITE" "$REPO/soc-image/$IMAGE_VERSION"
-  "$PY" scripts/train/export.py --work "$DATA/work3" --out "$SUITE" --image-out "$REPO/soc-image/$IMAGE_VERSION/model.onnx" \
+  "$PY" scripts/train/export.py --work "$DATA/work" --out "$SUITE" --image-out "$REPO/soc-image/$IMAGE_VERSION/model.onnx" \
     --fixtures "$FIXTURES" --fixture-data "$DATA/fixture" --fixture-seed "$FIXTURE_SEED" 2>&1 | grep -v -i "warn\|_C._jit\|^ *$" || true
   test -f "$SUITE/heads/attention.onnx"
   echo "== $(stamp) int8 text encoder"
   "$PY" scripts/quantize/quantize.py "$SUITE/text-encoder.fp32.onnx" "$SUITE/text-encoder.int8.onnx"
   echo "== $(stamp) manifest"
-  "$PY" scripts/train/manifest.py --suite "$SUITE" --repository "$REPO" --results "$DATA/work3/results.json" --image-version "$IMAGE_VERSION"
+  "$PY" scripts/train/manifest.py --suite "$SUITE" --repository "$REPO" --results "$DATA/work/results.json" --image-version "$IMAGE_VERSION" --version "$SUITE_VERSION"
+  echo "== $(stamp) heads pre-optimised for the edge (same outputs, less work at session load)"
+  npx tsx scripts/optimize/optimize-edge-models.ts "$SUITE"
   npx tsx scripts/train/check-suite.ts "$SUITE"
 }
 evaluate() {
@@ -88,9 +88,11 @@ evaluate() {
 }
 case "$FROM" in
   all) gen; train; export_all; evaluate ;;
+  gen) gen ;;
+  fit) train ;;
   train) train; export_all; evaluate ;;
   export) export_all; evaluate ;;
   eval) evaluate ;;
-  *) echo "usage: $0 [all|train|export|eval]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|gen|fit|train|export|eval]" >&2; exit 2 ;;
 esac
 echo "== $(stamp) done"

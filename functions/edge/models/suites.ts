@@ -9,7 +9,6 @@ import { AppError } from "../errors";
 import { parseSuiteManifest, servedFiles, type SuiteManifest } from "../../suites/manifest";
 import type { ModelFileReader } from "../inference/text-model";
 import { assetFiles, verifiedFiles } from "./asset-files";
-import { BUNDLED_HEAD_FILES } from "./bundled-heads";
 import { BUNDLED_SUITES } from "./suites.generated";
 
 export interface SuiteEntry {
@@ -34,11 +33,21 @@ function add(manifest: SuiteManifest, reader: (assets: Fetcher) => ModelFileRead
   return entry;
 }
 
-/** Files bundled into the script first (bundled-heads.ts), then the static assets. */
-function bundledThenAssets(bundled: Readonly<Record<string, ArrayBuffer>> | undefined, assets: ModelFileReader): ModelFileReader {
-  if (!bundled) return assets;
+/** Per suite id, files bundled into the script (index.ts hands them over: bundled-heads.ts). */
+const inScript = new Map<string, Readonly<Record<string, ArrayBuffer>>>();
+
+/**
+ * Serve these files of a bundled suite from the script instead of the static assets (still checked
+ * against the manifest's sha256 when read). Called once by the Worker's entry module.
+ */
+export function serveFromScript(id: string, files: Readonly<Record<string, ArrayBuffer>>): void {
+  inScript.set(id, files);
+}
+
+/** Files bundled into the script first, then the static assets. */
+function scriptThenAssets(id: string, assets: ModelFileReader): ModelFileReader {
   return async (path) => {
-    const file = bundled[path];
+    const file = inScript.get(id)?.[path];
     return file ? new Uint8Array(file) : assets(path);
   };
 }
@@ -46,7 +55,7 @@ function bundledThenAssets(bundled: Readonly<Record<string, ArrayBuffer>> | unde
 for (const { assetPrefix, manifest } of BUNDLED_SUITES) {
   const m = parseSuiteManifest(manifest, `${assetPrefix}manifest.json`);
   if (suites.has(m.id)) throw new Error(`two suites have the id ${m.id}`);
-  add(m, (assets) => bundledThenAssets(BUNDLED_HEAD_FILES[m.id], assetFiles(assets, assetPrefix)));
+  add(m, (assets) => scriptThenAssets(m.id, assetFiles(assets, assetPrefix)));
 }
 
 /** Adds (or replaces) a suite whose files come from `read` (validated like a bundled one). */
