@@ -129,7 +129,7 @@ const schema = z.object({
   API_KEYS: apiKeys,
   CORS_ORIGINS: corsOrigins,
   BENCH_ROUTES: flag(false),
-  ORT_STARTUP: choice(["eager", "lazy"], "eager"),
+  ORT_STARTUP: choice(["eager", "runtime", "lazy"], "eager"),
   HEAD_WARMUP: choice(["suite", "off"], "suite"),
   RATE_LIMIT: choice(["per-key", "off"], "per-key"),
   RATE_LIMIT_PERIOD_SECONDS: choice(["60", "10"], "60"),
@@ -137,7 +137,7 @@ const schema = z.object({
   TEXT_MODEL_SOURCE: textModelSource,
   TEXT_MODEL_VERSION: optionalText.transform((v) => (v ? v : "1")),
   TEXT_CACHE_MAX_ENTRIES: integer(10_000, 1, 1_000_000),
-  TEXT_CACHE_MAX_BYTES: integer(8 * MiB, 1024, 96 * MiB),
+  TEXT_CACHE_MAX_BYTES: integer(4 * MiB, 1024, 96 * MiB),
   IMAGE_CACHE_MAX_ENTRIES: integer(500, 1, 1_000_000),
   IMAGE_CACHE_MAX_BYTES: integer(16 * MiB, 1024, 96 * MiB),
   FEATURE_CACHE_TTL_SECONDS: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
@@ -162,8 +162,11 @@ export interface EdgeConfig {
   readonly apiKeys: readonly string[];
   readonly corsOrigins: "*" | readonly string[];
   readonly benchRoutes: boolean;
-  /** "eager": onnxruntime-web and the default text encoder start in the Worker's global scope; "lazy": on first use. */
-  readonly ortStartup: "eager" | "lazy";
+  /**
+   * In the Worker's global scope: "eager" starts onnxruntime-web and the default text encoder's session;
+   * "runtime" only onnxruntime-web (a one-node model), the encoder on first use; "lazy": all on first use.
+   */
+  readonly ortStartup: "eager" | "runtime" | "lazy";
   /** "suite": after a suite's first answer in an isolate, its other heads load in the background (waitUntil); "off": each on its first use. */
   readonly headWarmup: "suite" | "off";
   /** "per-key": the RATE_LIMITER binding limits each API key (or client IP when auth is off). */

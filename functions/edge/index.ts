@@ -5,6 +5,7 @@ import defaultTextEncoder from "../../models/sort-of-clevr/text-encoder.int8.onn
 import { ortStartupOf } from "./config";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./errors";
+import { identityModel } from "./inference/identity-model";
 import { startRuntime } from "./inference/ort";
 import { BUNDLED_HEAD_FILES } from "./models/bundled-heads";
 import { serveFromScript } from "./models/suites";
@@ -26,8 +27,11 @@ import { textFeatures } from "./routes/text-features";
 // request's path (docs/ort-in-workerd.md#start-up). Never throws: on failure the first request
 // starts it lazily, as with ORT_STARTUP=lazy. Only ORT_STARTUP is read here; an invalid value
 // starts nothing (the whole configuration is checked per request: middleware/config-guard.ts).
-if (ortStartupOf(env) === "eager") {
+const ortStartup = ortStartupOf(env);
+if (ortStartup === "eager") {
   await startRuntime([{ name: "sort-of-clevr text encoder", bytes: new Uint8Array(defaultTextEncoder) }]);
+} else if (ortStartup === "runtime") {
+  await startRuntime([{ name: "onnxruntime (one-node model)", bytes: identityModel() }]);
 }
 
 // The default suite's default head is in the script (models/bundled-heads.ts): no asset read on first use.

@@ -11,6 +11,13 @@ import { type RemoteStore, TieredFeatureCache, vectorsBytes } from "./cache/tier
 import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
 import { textEncoderOf } from "./inference/suite-runtime";
+
+/**
+ * Byte cap of the head-output memo (a head's logits per cached feature keys, ~350 bytes an entry).
+ * With the text (4 MiB) and image (16 MiB) caps and ORT's wasm memory with two suites under load
+ * (27.8 MiB measured), the isolate stays under 64 MB with room for the JS heap (docs/BENCHMARKS.md).
+ */
+const FUSED_MEMO_MAX_BYTES = 4 * 1024 * 1024;
 import { r2Files } from "./models/bundled-files";
 import { VQA_SUITE_ID } from "./models/manifest";
 import { suiteOr404 } from "./models/suites";
@@ -70,7 +77,7 @@ export function getServices(env: Env): Services {
     featuresText,
     textCache: new TieredFeatureCache(new LruCache(config.textCacheMaxEntries, config.textCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
     imageCache: new TieredFeatureCache(new LruCache(config.imageCacheMaxEntries, config.imageCacheMaxBytes, vectorsBytes), remotes, kvPolicy),
-    fusedCache: new LruCache<Float32Array>(50_000, 8 * 1024 * 1024, (v) => v.byteLength + 300),
+    fusedCache: new LruCache<Float32Array>(50_000, FUSED_MEMO_MAX_BYTES, (v) => v.byteLength + 300),
     featureClient,
   };
   current = { key, services };

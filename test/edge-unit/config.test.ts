@@ -116,6 +116,7 @@ describe("rate limiting", () => {
   it("ORT_STARTUP is eager unless lazy is asked for", () => {
     expect(configOf({}).ortStartup).toBe("eager");
     expect(configOf({ ORT_STARTUP: "Lazy" }).ortStartup).toBe("lazy");
+    expect(configOf({ ORT_STARTUP: "runtime" }).ortStartup).toBe("runtime");
     expect(problemsOf({ ORT_STARTUP: "later" })).toEqual(["ORT_STARTUP"]);
   });
   it("start-up reads ORT_STARTUP alone: other settings' problems do not change it, an invalid value starts nothing", () => {
