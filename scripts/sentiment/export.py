@@ -194,7 +194,7 @@ def build_manifest(suite, text_int8, text_fp32, face_path, audio_path, heads, se
                          "inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [-1, -1]}, {"name": "attention_mask", "datatype": "INT64", "shape": [-1, -1]}],
                          "outputs": [{"name": "text_features", "datatype": "FP32", "shape": [-1, 64]}],
                          "pooling": "none", "normalize": False, "fp32": entry(text_fp32, suite)}},
-            {"name": "face", "kind": "image", "required": False, "title": "The face that says it", "limits": {"maxBytes": 4194304, "maxPixels": 40000000},
+            {"name": "face", "kind": "image", "required": False, "title": "The face that says it", "limits": {"maxBytes": 4194304, "maxPixels": 4096 * 4096},
              "encoder": remote("sentiment-face", face_path, {"name": "image", "datatype": "FP32", "shape": [-1, 3, 64, 64]},
                                [{"name": "pooled", "datatype": "FP32", "shape": [-1, 64]}, {"name": "grid", "datatype": "FP32", "shape": [-1, M.FACE_CELLS, 64]}])},
             {"name": "voice", "kind": "audio", "required": False, "title": "How it sounds", "limits": {"maxBytes": 16777216, "maxSeconds": 30, "minSeconds": 0.25},

@@ -34,7 +34,7 @@ export function readSignature(path: string, what: string): OnnxSignature {
 const TEXT_INPUTS = ["input_ids", "attention_mask", "token_type_ids"];
 const DEFAULT_LIMITS = {
   text: { maxChars: 1000 },
-  image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000 },
+  image: { maxBytes: 10 * 1024 * 1024, maxPixels: 4096 * 4096 }, // the feature function's default --max-pixels
   audio: { maxBytes: 10 * 1024 * 1024 },
 };
 

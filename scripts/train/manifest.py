@@ -120,7 +120,7 @@ def main():
                          "inputs": [tensor("input_ids", "INT64", [-1, -1]), tensor("attention_mask", "INT64", [-1, -1])],
                          "outputs": [tensor("text_features", "FP32", [-1, M.D_TEXT])],
                          "pooling": "none", "normalize": False, "fp32": fp32}},
-            {"name": "image", "kind": "image", "required": True, "limits": {"maxBytes": 4194304, "maxPixels": 40000000},
+            {"name": "image", "kind": "image", "required": True, "limits": {"maxBytes": 4194304, "maxPixels": 4096 * 4096},
              "encoder": {"runs": "remote", "model": IMAGE_MODEL, "modelVersion": args.image_version, "id": IMAGE_MODEL,
                          "version": args.version, "sha256": image["sha256"], "bytes": image["bytes"],
                          "inputs": [IMAGE_INPUT], "outputs": IMAGE_OUTPUTS}},

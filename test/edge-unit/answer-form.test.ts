@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFormAnswerRequest } from "../../functions/edge/validation/answer-request";
+import { parseFormAnswerRequest, parseJsonAnswerRequest } from "../../functions/edge/validation/answer-request";
 
 function form(fields: [string, string][]): FormData {
   const f = new FormData();
@@ -23,5 +23,30 @@ describe("multipart /v1/answer/batch questions", () => {
   it("a single answer still reads only `question`", async () => {
     const a = await parseFormAnswerRequest(form([["question", "hello"]]), false, "attention");
     expect(a.questions).toEqual(["hello"]);
+  });
+});
+
+describe("misspelt fields are errors, not silently ignored options", () => {
+  const image = { base64: "iVBORw0KGgo=" };
+  it.each([
+    [{ question: "hello", image, fusoin: "concat" }, false, "fusoin"],
+    [{ question: "hello", image, explian: true }, false, "explian"],
+    [{ questions: ["hello"], image, topk: 2 }, true, "topk"],
+    [{ question: "hello", image: { base64: "iVBORw0KGgo=", type: "png" } }, false, "image.type"],
+  ])("JSON %j → 400 unknown_field naming it", (body, batch, field) => {
+    expect(() => parseJsonAnswerRequest(body, batch, "attention")).toThrow(expect.objectContaining({ status: 400, code: "unknown_field", details: { field } }));
+  });
+  it("JSON: `questions` on the single route is a misspelling too", () => {
+    expect(() => parseJsonAnswerRequest({ questions: ["hello"], image }, false, "attention")).toThrow(expect.objectContaining({ code: "unknown_field" }));
+  });
+  it("multipart: an unknown part → 400 unknown_field", async () => {
+    await expect(parseFormAnswerRequest(form([["question", "hello"], ["fusoin", "concat"]]), false, "attention")).rejects.toMatchObject({ status: 400, code: "unknown_field", details: { field: "fusoin" } });
+  });
+  it("every documented field is accepted, and fusion names ignore case and spaces", async () => {
+    const a = parseJsonAnswerRequest({ question: "hello", image, fusion: " Concat ", topK: 2, allowDegraded: true, explain: false }, false, "attention");
+    expect(a.fusion).toBe("concat");
+    const b = await parseFormAnswerRequest(form([["question", "hello"], ["fusion", "ATTENTION"], ["topK", "2"], ["allowDegraded", "false"], ["explain", "true"]]), false, "concat");
+    expect(b.fusion).toBe("attention");
+    expect(b.explain).toBe(true);
   });
 });

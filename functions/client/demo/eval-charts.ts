@@ -74,6 +74,20 @@ function robustnessChart(view: EvalView): HTMLElement {
   );
 }
 
+/** eval.json's answerability block: question counts (inTask, offTask) and rates (fractions or percentages). */
+const ANSWERABILITY_COUNTS: Readonly<Record<string, string>> = { inTask: "in-task", offTask: "off-task" };
+const ANSWERABILITY_RATES: Readonly<Record<string, string>> = {
+  inTaskAccepted: "in-task questions accepted",
+  offTaskRefused: "off-task questions refused",
+  refusalPrecision: "refusal precision",
+};
+
+export function answerabilityLine(a: Readonly<Record<string, number>>): string {
+  const counts = Object.entries(ANSWERABILITY_COUNTS).filter(([k]) => a[k] !== undefined).map(([k, label]) => `${a[k]} ${label}`);
+  const rates = Object.entries(ANSWERABILITY_RATES).filter(([k]) => a[k] !== undefined).map(([k, label]) => `${label} ${(a[k]! <= 1 ? a[k]! * 100 : a[k]!).toFixed(1)}%`);
+  return `Answerability${counts.length ? ` (${counts.join(" and ")} questions)` : ""}: ${rates.join(", ")}`;
+}
+
 export function renderEvalCharts(container: HTMLElement, raw: unknown): EvalView {
   const view = readEval(raw);
   const parts: HTMLElement[] = [];
@@ -81,8 +95,7 @@ export function renderEvalCharts(container: HTMLElement, raw: unknown): EvalView
   const perType = perTypeChart(view);
   if (perType) parts.push(perType);
   parts.push(robustnessChart(view));
-  if (view.answerability && Object.keys(view.answerability).length > 0)
-    parts.push(h("p", { "data-chart": "answerability" }, `Answerability: ${Object.entries(view.answerability).map(([k, v]) => `${k} ${v <= 1 ? (v * 100).toFixed(1) : v.toFixed(1)}%`).join(", ")}`));
+  if (view.answerability && Object.keys(view.answerability).length > 0) parts.push(h("p", { "data-chart": "answerability" }, answerabilityLine(view.answerability)));
   const source = [view.seed !== undefined ? `seed ${view.seed}` : "", view.machine ?? ""].filter(Boolean).join(" · ");
   if (source) parts.push(h("p", { class: "hint" }, `Measured on ${source}.`));
   container.replaceChildren(...parts);

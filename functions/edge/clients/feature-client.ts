@@ -144,6 +144,8 @@ export class FeatureClient {
         case "retry":
           throw new RetryableError(`status ${res.status}`);
         case "input-rejected":
+          // Oversize is the sender's to fix like any size limit: 413, as the edge's own byte limits answer.
+          if (verdict.code === "image_too_large") throw new AppError(413, "image_too_large", "the image has more pixels than the feature service accepts (the suite's limits.maxPixels: GET /v1/suites)", { upstreamCode: verdict.code });
           throw new AppError(422, `invalid_${req.kind}`, req.kind === "image" ? "the image could not be decoded (PNG, JPEG or WebP within the size limits)" : "the audio could not be decoded (WAV within the length limits)", { upstreamCode: verdict.code });
         case "auth":
           throw new BreakerFailure(502, `${prefix}_rejected`, `the ${req.kind}-feature service refused the edge's credentials (${res.status})`);

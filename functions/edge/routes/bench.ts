@@ -58,7 +58,7 @@ export const bench = new Hono<AppEnv>()
     // Both modalities cached: the whole answer pipeline after the first call. With `rerunHead`,
     // the memoised head output is dropped each time, so the fusion head really runs.
     const body = await benchBody(c);
-    const { rerunHead, ...request } = body;
+    const { rerunHead, iterations: _iterations, ...request } = body;
     const req = parseJsonAnswerRequest(request, false, manifest.defaultFusion);
     const { fusedCache } = getServices(c.env);
     return c.json(await perCall(iterationsOf(body), () => {

@@ -29,7 +29,9 @@ function question(q: unknown, where: string): string {
   return q;
 }
 
-function fusion(f: unknown, fallback: FusionMethod): FusionMethod {
+function fusion(raw: unknown, fallback: FusionMethod): FusionMethod {
+  // Fusion names are lower-case identifiers: " Concat " means concat.
+  const f = typeof raw === "string" ? raw.trim().toLowerCase() : raw;
   if (f === undefined || f === null || f === "") return fallback;
   if (!isFusionMethod(f)) {
     throw new AppError(400, "unknown_fusion", `fusion must be one of ${manifest.fusionMethods.join(", ")}`, { valid: [...manifest.fusionMethods] });
@@ -59,14 +61,31 @@ function questions(body: Record<string, unknown>, batch: boolean): string[] {
   return qs.map((q, i) => question(q, `questions[${i}]`));
 }
 
+/** The fields each form accepts: a misspelt option must be an error, not a silently ignored default. */
+const OPTIONS = ["fusion", "topK", "allowDegraded", "explain"] as const;
+const JSON_FIELDS = { single: new Set(["question", "image", ...OPTIONS]), batch: new Set(["questions", "image", ...OPTIONS]) };
+const IMAGE_FIELDS: ReadonlySet<string> = new Set(["base64", "url"]);
+const FORM_FIELDS = { single: new Set(["question", "image", "imageUrl", ...OPTIONS]), batch: new Set(["question", "questions", "image", "imageUrl", ...OPTIONS]) };
+
+function rejectUnknown(names: Iterable<string>, allowed: ReadonlySet<string>, where = ""): void {
+  for (const name of names) {
+    if (!allowed.has(name)) {
+      throw new AppError(400, "unknown_field", `unknown field ${where}${name}; this route takes ${[...allowed].map((f) => where + f).join(", ")}`, { field: where + name });
+    }
+  }
+}
+
 export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFusion: FusionMethod): AnswerRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError(400, "invalid_body", "send a JSON object");
   const b = body as Record<string, unknown>;
+  rejectUnknown(Object.keys(b), batch ? JSON_FIELDS.batch : JSON_FIELDS.single);
   const img = b.image as Record<string, unknown> | undefined;
   let image: ImageSource;
   if (typeof img !== "object" || img === null || Array.isArray(img)) {
     throw new AppError(400, "missing_image", 'send image as { "base64": "..." } or { "url": "https://..." }');
-  } else if (typeof img.base64 === "string" && img.url === undefined) {
+  }
+  rejectUnknown(Object.keys(img), IMAGE_FIELDS, "image.");
+  if (typeof img.base64 === "string" && img.url === undefined) {
     image = { kind: "bytes", bytes: decodeBase64Image(img.base64) };
   } else if (typeof img.url === "string" && img.base64 === undefined) {
     image = { kind: "url", url: img.url };
@@ -78,6 +97,7 @@ export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFus
 
 /** Multipart: an `image` file part (or an `imageUrl` field), `question` (batch: repeated `question` or `questions` fields), `fusion`, `topK`, `allowDegraded`, `explain`. */
 export async function parseFormAnswerRequest(form: FormData, batch: boolean, defaultFusion: FusionMethod): Promise<AnswerRequest> {
+  rejectUnknown(form.keys(), batch ? FORM_FIELDS.batch : FORM_FIELDS.single);
   const file = form.get("image");
   const url = form.get("imageUrl");
   let image: ImageSource;

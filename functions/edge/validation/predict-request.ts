@@ -47,7 +47,8 @@ function flag(v: unknown, name: string): boolean {
 function fusion(v: unknown): string | undefined {
   if (v === undefined || v === null || v === "") return undefined;
   if (typeof v !== "string") throw new AppError(400, "unknown_fusion", "fusion must be a string");
-  return v; // which fusions exist is checked by head selection, per suite
+  // Fusion names are lower-case identifiers: " Concat " means concat. Which exist is checked by head selection, per suite.
+  return v.trim().toLowerCase() || undefined;
 }
 
 export function parseJsonPredict(m: SuiteManifest, body: unknown): PredictBody {
