@@ -127,16 +127,17 @@ describe("FeatureClient", () => {
   });
 
   it.each([
-    [415, { error: "image 0 is not PNG, JPEG or WebP", code: "unsupported_image_format" }],
-    [400, { error: "image 0 is not a valid png", code: "corrupt_image" }],
-    [413, { error: "image 0 exceeds the decoded pixel limit", code: "image_too_large" }],
-    [400, { error: "corrupt_image: cannot identify image file" }], // Triton python backend, code as message prefix
-  ])("an explicit rejection of the image (%i %j) → 422 invalid_image; the breaker stays closed", async (status, body) => {
+    [415, { error: "image 0 is not PNG, JPEG or WebP", code: "unsupported_image_format" }, "422 invalid_image"],
+    [400, { error: "image 0 is not a valid png", code: "corrupt_image" }, "422 invalid_image"],
+    // oversize is the sender's to fix like the edge's own size limits: 413, not "could not be decoded"
+    [413, { error: "image 0 exceeds the decoded pixel limit", code: "image_too_large" }, "413 image_too_large"],
+    [400, { error: "corrupt_image: cannot identify image file" }, "422 invalid_image"], // Triton python backend, code as message prefix
+  ])("an explicit rejection of the image (%i %j) → %s; the breaker stays closed", async (status, body, expected) => {
     const { fetcher } = upstream([() => json(status, body)]);
     const c = client(fetcher, { breakerFailures: 1 });
     const err = await c.featurize(imageReq).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
-    expect(`${(err as AppError).status} ${(err as AppError).code}`).toBe("422 invalid_image");
+    expect(`${(err as AppError).status} ${(err as AppError).code}`).toBe(expected);
     expect(JSON.stringify((err as AppError).message)).not.toMatch(/cannot identify|pixel limit/); // upstream text never leaks
     expect(c.breaker("soc-image").state).toBe("closed");
   });
