@@ -72,8 +72,11 @@ export async function predict(c: Context<AppEnv>, suite: SuiteEntry, req: Predic
   };
   choice.used.forEach(start); // all remote calls and the text encoder run concurrently
   // The head's file read and session set-up (first use in this isolate) overlap the upstream call;
-  // an error here is left to runHead, which awaits the same load and reports it.
-  headSession(suite, choice.head, ctx.assets).catch(() => undefined);
+  // an error here is left to runHead, which awaits the same load and reports it. Under waitUntil: the
+  // load is shared by later requests, and a request that ends early (a bad input refused upstream)
+  // must not leave it half done (workerd cancels a finished request's pending I/O, and every request
+  // awaiting that shared promise would then wait forever).
+  ctx.waitUntil(headSession(suite, choice.head, ctx.assets).then(() => undefined, () => undefined));
 
   const features = new Map<string, ModalityFeatures>();
   const failed = new Set<string>();
