@@ -40,9 +40,9 @@ export interface SessionChoices {
 /**
  * "basic" (constant folding, which also folds the int8 weights' DequantizeLinear, and redundant-node
  * elimination) by default. "all" adds fusions (FusedMatMul, BiasGelu, ...) whose WASM kernels are
- * slower than the plain ops here (int8 text encoder in onnxruntime-web: 0.277 ms a run at "basic" vs
- * 0.317 at "all", same run), and their graph passes cost session-create CPU on every load; the
- * fusion heads are pre-optimised offline anyway (scripts/optimize). docs/ort-in-workerd.md.
+ * no faster than the plain ops here (int8 text encoder in workerd: 0.227 ms of CPU a run at "basic"
+ * vs 0.267 at "all", docs/BENCHMARKS.md "Model variants"), and their graph passes cost session-create
+ * CPU on every load; the fusion heads are pre-optimised offline anyway (scripts/optimize).
  */
 const DEFAULT_OPTIMISATION: GraphOptimization = "basic";
 
