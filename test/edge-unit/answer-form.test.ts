@@ -50,3 +50,10 @@ describe("misspelt fields are errors, not silently ignored options", () => {
     expect(b.explain).toBe(true);
   });
 });
+
+describe("a missing question says so (code unchanged: invalid_question)", () => {
+  it("JSON and multipart", async () => {
+    expect(() => parseJsonAnswerRequest({ image: { base64: "iVBORw0KGgo=" } }, false, "attention")).toThrow(expect.objectContaining({ code: "invalid_question", message: expect.stringContaining("missing") }));
+    await expect(parseFormAnswerRequest(form([]), false, "attention")).rejects.toMatchObject({ code: "invalid_question", message: expect.stringContaining("missing") });
+  });
+});

@@ -23,6 +23,7 @@ export interface AnswerRequest {
 }
 
 function question(q: unknown, where: string): string {
+  if (q === undefined || q === null) throw new AppError(400, "invalid_question", `${where} is missing: send the question as a string`);
   if (typeof q !== "string") throw new AppError(400, "invalid_question", `${where} must be a string`);
   if (q.trim() === "") throw new AppError(400, "empty_question", `${where} is empty`);
   if (q.length > MAX_TEXT_CHARS) throw new AppError(413, "question_too_long", `${where} is over ${MAX_TEXT_CHARS} characters`);
