@@ -10,21 +10,10 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundledFiles } from "../../functions/edge/models/bundled-files";
 import { registerSuite } from "../../functions/edge/models/suites";
 import expected from "../fixtures/tiny-suite/examples/expected.json";
-import config from "../fixtures/tiny-suite/models/tiny-suite/caption/config.json?raw";
-import captionModel from "../fixtures/tiny-suite/models/tiny-suite/caption/model_quantized.onnx";
-import tokenizer from "../fixtures/tiny-suite/models/tiny-suite/caption/tokenizer.json?raw";
-import tokenizerConfig from "../fixtures/tiny-suite/models/tiny-suite/caption/tokenizer_config.json?raw";
-import attention from "../fixtures/tiny-suite/models/tiny-suite/heads/attention.onnx";
-import bilinear from "../fixtures/tiny-suite/models/tiny-suite/heads/bilinear.onnx";
-import concat from "../fixtures/tiny-suite/models/tiny-suite/heads/concat.onnx";
-import gated from "../fixtures/tiny-suite/models/tiny-suite/heads/gated.onnx";
-import lmf from "../fixtures/tiny-suite/models/tiny-suite/heads/lmf.onnx";
-import product from "../fixtures/tiny-suite/models/tiny-suite/heads/product.onnx";
-import sum from "../fixtures/tiny-suite/models/tiny-suite/heads/sum.onnx";
-import tensor from "../fixtures/tiny-suite/models/tiny-suite/heads/tensor.onnx";
 import manifest from "../fixtures/tiny-suite/models/tiny-suite/manifest.json";
 import { type ErrorBody, postJson } from "./helpers";
 import { faultCounts, setFault } from "./scenes";
+import { TINY_SUITE_CAPTION_FILES, TINY_SUITE_HEAD_FILES } from "./tiny-suite-files";
 
 type Predict = {
   suite: string;
@@ -39,26 +28,11 @@ type Example = (typeof expected.examples)[number];
 
 const FUSIONS = ["concat", "sum", "product", "bilinear", "tensor", "lmf", "attention", "gated"] as const;
 const LABELS = manifest.task.labels;
-const utf8 = (text: string) => new TextEncoder().encode(text);
 
 beforeAll(() => {
   registerSuite(
     manifest,
-    bundledFiles({
-      "caption/model_quantized.onnx": captionModel,
-      // JSON files as their exact bytes: the suite checks every file's sha256
-      "caption/tokenizer.json": utf8(tokenizer),
-      "caption/tokenizer_config.json": utf8(tokenizerConfig),
-      "caption/config.json": utf8(config),
-      "heads/attention.onnx": attention,
-      "heads/bilinear.onnx": bilinear,
-      "heads/concat.onnx": concat,
-      "heads/gated.onnx": gated,
-      "heads/lmf.onnx": lmf,
-      "heads/product.onnx": product,
-      "heads/sum.onnx": sum,
-      "heads/tensor.onnx": tensor,
-    }),
+    bundledFiles({ ...TINY_SUITE_CAPTION_FILES, ...TINY_SUITE_HEAD_FILES }),
     "test/fixtures/tiny-suite/models/tiny-suite/manifest.json",
   );
 });

@@ -8,34 +8,12 @@ import { isHeadLoaded, warmSuiteHeads } from "../../functions/edge/inference/sui
 import { bundledFiles } from "../../functions/edge/models/bundled-files";
 import { registerSuite, type SuiteEntry } from "../../functions/edge/models/suites";
 import expected from "../fixtures/tiny-suite/examples/expected.json";
-import config from "../fixtures/tiny-suite/models/tiny-suite/caption/config.json?raw";
-import captionModel from "../fixtures/tiny-suite/models/tiny-suite/caption/model_quantized.onnx";
-import tokenizer from "../fixtures/tiny-suite/models/tiny-suite/caption/tokenizer.json?raw";
-import tokenizerConfig from "../fixtures/tiny-suite/models/tiny-suite/caption/tokenizer_config.json?raw";
-import attention from "../fixtures/tiny-suite/models/tiny-suite/heads/attention.onnx";
-import bilinear from "../fixtures/tiny-suite/models/tiny-suite/heads/bilinear.onnx";
-import concat from "../fixtures/tiny-suite/models/tiny-suite/heads/concat.onnx";
-import gated from "../fixtures/tiny-suite/models/tiny-suite/heads/gated.onnx";
-import lmf from "../fixtures/tiny-suite/models/tiny-suite/heads/lmf.onnx";
-import product from "../fixtures/tiny-suite/models/tiny-suite/heads/product.onnx";
-import sum from "../fixtures/tiny-suite/models/tiny-suite/heads/sum.onnx";
-import tensor from "../fixtures/tiny-suite/models/tiny-suite/heads/tensor.onnx";
 import manifest from "../fixtures/tiny-suite/models/tiny-suite/manifest.json";
 import { postJson } from "./helpers";
 import { setFault } from "./scenes";
+import { TINY_SUITE_CAPTION_FILES, TINY_SUITE_HEAD_FILES } from "./tiny-suite-files";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const HEAD_FILES: Record<string, ArrayBuffer> = {
-  "heads/attention.onnx": attention,
-  "heads/bilinear.onnx": bilinear,
-  "heads/concat.onnx": concat,
-  "heads/gated.onnx": gated,
-  "heads/lmf.onnx": lmf,
-  "heads/product.onnx": product,
-  "heads/sum.onnx": sum,
-  "heads/tensor.onnx": tensor,
-};
-
 /**
  * The same graph in other bytes: ModelProto field 6 (doc_string) appended, which protobuf readers
  * take as the last value of that field. Sessions are shared by sha256 across this test isolate (other
@@ -64,18 +42,12 @@ async function variant(id: string, broken: readonly string[] = []): Promise<Suit
   for (const mod of m.modalities) mod.encoder.version = `1.0.0-${id}`;
   const heads: Record<string, Uint8Array> = {};
   for (const h of m.heads) {
-    const bytes = tagged(HEAD_FILES[h.file]!, `${id} ${h.fusion}`);
+    const bytes = tagged(TINY_SUITE_HEAD_FILES[h.file]!, `${id} ${h.fusion}`);
     heads[h.file] = bytes;
     h.sha256 = broken.includes(h.fusion) ? "0".repeat(64) : await sha256Hex(bytes);
     h.bytes = bytes.length;
   }
-  const files = bundledFiles({
-    "caption/model_quantized.onnx": captionModel,
-    "caption/tokenizer.json": utf8(tokenizer),
-    "caption/tokenizer_config.json": utf8(tokenizerConfig),
-    "caption/config.json": utf8(config),
-    ...heads,
-  });
+  const files = bundledFiles({ ...TINY_SUITE_CAPTION_FILES, ...heads });
   return registerSuite(m, files, `head-warmup test: ${id}`);
 }
 
