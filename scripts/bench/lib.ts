@@ -122,6 +122,12 @@ export function fmt(ms: number): string {
   return Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(3) : ms.toFixed(1)) : "n/a";
 }
 
+/** CPU time of this process (user + system, all threads), ms: robust to waiting for a core on a shared machine. */
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Pids of a process and all its descendants (from /proc). */
 export function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();

@@ -11,9 +11,8 @@
  * run goes on, so without a warm-up the local runtime's own growth, not this code's, dominates.
  * docs/BENCHMARKS.md reports the growth during the warm-up too.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import autocannon, { type Result as AutocannonResult } from "autocannon";
-import { machine, percentile, runAsScript } from "./lib";
+import { machine, percentile, processStats, runAsScript } from "./lib";
 import { MIX_DESCRIPTION, type MixRequest, mixRequest, POOLS, primingRequests } from "./load-mix";
 import { sceneSample } from "./scenes";
 import { encodeWav, generateSample, SAMPLE_RATE, synthVoice } from "../../functions/tasks/sentiment/index";
@@ -30,32 +29,6 @@ const SEED = 8080;
 const SENTIMENT_EVERY = 10;
 const SENTIMENT_SAMPLES = 30;
 const SENTIMENT_FUSIONS = ["attention", "concat", "tensor", "lmf", "gated", "late"] as const;
-
-/** RSS in MiB of a process and all its descendants whose command line matches. */
-function rssMiB(rootPid: number, match: RegExp): number {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* process ended */
-    }
-  }
-  let total = 0;
-  const walk = (pid: number) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (match.test(cmd)) total += Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
-    } catch {
-      /* gone */
-    }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(rootPid);
-  return total;
-}
 
 function quarters(xs: number[]): number[] {
   const q = Math.floor(xs.length / 4);
@@ -117,7 +90,7 @@ export async function benchLoad() {
           (err, res) => (err ? reject(err) : resolve(res)),
         );
       });
-    const sample = () => ({ workerd: rssMiB(stack.edge.process.pid!, /workerd/), image: rssMiB(stack.image.process.pid!, /image-features/) });
+    const sample = () => ({ workerd: processStats(stack.edge.process.pid!, /workerd/).rssMiB, image: processStats(stack.image.process.pid!, /image-features/).rssMiB });
     const beforeWarmup = sample();
     const warmupRun = WARMUP > 0 ? await load(WARMUP) : null;
     const afterWarmup = sample();

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { edgeModelFiles, type FeedSpec, syntheticFeedSpec } from "./edge-models";
-import { fmt, machine, median, processStats, runAsScript, startEdge } from "./lib";
+import { fmt, machine, median, ownCpuMs, processStats, runAsScript, startEdge } from "./lib";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
@@ -48,12 +48,6 @@ function nativeFeeds(spec: Record<string, FeedSpec>): Record<string, ort.Tensor>
   return out;
 }
 
-/** CPU time of this process (user + system) in ms: robust to waiting for a core on a shared machine. */
-const cpuNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
 /** Runs per measurement: enough CPU time (~0.3 s) for the 10 ms /proc ticks of the workerd side. */
 function iterationsFor(v: Variant): number {
   if (v.model.startsWith("encoder")) return 1500;
@@ -64,20 +58,20 @@ async function native(v: Variant, level: Level): Promise<{ createMs: number; run
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: level, intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { disable_quant_qdq: "1" } } };
   const bytes = readFileSync(v.path);
   let session: ort.InferenceSession | null = null;
-  const c0 = cpuNow();
+  const c0 = ownCpuMs();
   const t0 = performance.now();
   for (let i = 0; i < CREATES; i++) {
     await session?.release();
     session = await ort.InferenceSession.create(bytes, options);
   }
   const createMs = (performance.now() - t0) / CREATES;
-  const createCpuMs = (cpuNow() - c0) / CREATES;
+  const createCpuMs = (ownCpuMs() - c0) / CREATES;
   const first = await session!.run(nativeFeeds(v.feeds));
   const n = iterationsFor(v);
   const r0 = performance.now();
-  const rc0 = cpuNow();
+  const rc0 = ownCpuMs();
   for (let i = 0; i < n; i++) await session!.run(nativeFeeds(v.feeds));
-  const runCpuMs = (cpuNow() - rc0) / n;
+  const runCpuMs = (ownCpuMs() - rc0) / n;
   const runMs = (performance.now() - r0) / n;
   const output = Array.from((Object.values(first)[0]!.data as Float32Array).slice(0, 8));
   await session!.release();

@@ -7,17 +7,11 @@ import { readFileSync } from "node:fs";
 import { Tokenizer } from "@huggingface/tokenizers";
 import * as ort from "onnxruntime-node";
 import { bundledTextModelPaths } from "../lib/text-model-paths";
-import { fmt, machine, median, processStats, runAsScript, serverTiming, startEdge } from "./lib";
+import { fmt, machine, median, ownCpuMs, processStats, runAsScript, serverTiming, startEdge } from "./lib";
 
 const QUESTION = "what shape is the object closest to the red object?";
 const ROUNDS = 9;
 const ITERATIONS = 300;
-
-/** CPU time of this process (user + system), ms. */
-const cpuNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 async function nativeMedian(level: "all" | "basic"): Promise<{ wallMs: number; cpuMs: number }> {
   // Both sessions fold the int8 weights' DequantizeLinear as the Worker does (same maths); without
@@ -38,10 +32,10 @@ async function nativeMedian(level: "all" | "basic"): Promise<{ wallMs: number; c
   const perCallCpu: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
-    const c0 = cpuNow();
+    const c0 = ownCpuMs();
     for (let i = 0; i < ITERATIONS; i++) await encodeOnce();
     perCall.push((performance.now() - t0) / ITERATIONS);
-    perCallCpu.push((cpuNow() - c0) / ITERATIONS);
+    perCallCpu.push((ownCpuMs() - c0) / ITERATIONS);
   }
   return { wallMs: median(perCall), cpuMs: median(perCallCpu) };
 }
