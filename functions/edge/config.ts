@@ -14,6 +14,7 @@
  *   closed), CORS_ORIGINS to no origin, BENCH_ROUTES and IMAGE_URL_ALLOW_PRIVATE to off.
  */
 import { z } from "zod";
+import { DEFAULT_IMAGE_CACHE_MAX_BYTES, DEFAULT_TEXT_CACHE_MAX_BYTES } from "./cache/caps";
 import { AppError } from "./errors";
 
 /** wrangler passes [vars] as strings, but a TOML boolean or number arrives as such: read them as text. */
@@ -137,9 +138,9 @@ const schema = z.object({
   TEXT_MODEL_SOURCE: textModelSource,
   TEXT_MODEL_VERSION: optionalText.transform((v) => (v ? v : "1")),
   TEXT_CACHE_MAX_ENTRIES: integer(10_000, 1, 1_000_000),
-  TEXT_CACHE_MAX_BYTES: integer(4 * MiB, 1024, 96 * MiB),
+  TEXT_CACHE_MAX_BYTES: integer(DEFAULT_TEXT_CACHE_MAX_BYTES, 1024, 96 * MiB),
   IMAGE_CACHE_MAX_ENTRIES: integer(500, 1, 1_000_000),
-  IMAGE_CACHE_MAX_BYTES: integer(16 * MiB, 1024, 96 * MiB),
+  IMAGE_CACHE_MAX_BYTES: integer(DEFAULT_IMAGE_CACHE_MAX_BYTES, 1024, 96 * MiB),
   FEATURE_CACHE_TTL_SECONDS: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
   FEATURE_KV_WRITES: choice(["on-reuse", "always", "never"], "on-reuse"),
   FEATURE_KV_MAX_ENTRY_BYTES: integer(1 * MiB, 1024, 25 * MiB),

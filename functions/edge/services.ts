@@ -3,6 +3,7 @@
  * first use (never at import time) and rebuilt only when the configuration that shapes it changes.
  */
 import { FeatureClient } from "./clients/feature-client";
+import { FUSED_MEMO_MAX_BYTES } from "./cache/caps";
 import { type EdgeConfig, readConfig } from "./config";
 import { KvWritePolicy } from "./cache/kv-write-policy";
 import { LruCache } from "./cache/lru";
@@ -12,12 +13,6 @@ import { TextFeatureEncoder } from "./inference/text-encoder";
 import { textModelFromTransformersJsFolder } from "./inference/text-model";
 import { textEncoderOf } from "./inference/suite-runtime";
 
-/**
- * Byte cap of the head-output memo (a head's logits per cached feature keys, ~350 bytes an entry).
- * With the text (4 MiB) and image (16 MiB) caps and ORT's wasm memory with two suites under load
- * (27.8 MiB measured), the isolate stays under 64 MB with room for the JS heap (docs/BENCHMARKS.md).
- */
-const FUSED_MEMO_MAX_BYTES = 4 * 1024 * 1024;
 import { r2Files } from "./models/bundled-files";
 import { VQA_SUITE_ID } from "./models/manifest";
 import { suiteOr404 } from "./models/suites";

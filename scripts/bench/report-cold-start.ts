@@ -3,6 +3,7 @@
  * million answers), written by run.ts from the JSON of cold-start.ts, ort-variants.ts, memory.ts,
  * kv-writes.ts and edge-cost.ts.
  */
+import { DEFAULT_IMAGE_CACHE_MAX_BYTES, DEFAULT_TEXT_CACHE_MAX_BYTES, FUSED_MEMO_MAX_BYTES } from "../../functions/edge/cache/caps";
 import { fmt } from "./lib";
 
 const MiB = 2 ** 20;
@@ -16,8 +17,8 @@ export const PRICES = {
   kvFreeWritesPerDay: 1000,
 };
 /** The feature caches' byte caps (wrangler.toml [vars] TEXT_/IMAGE_CACHE_MAX_BYTES) and the fused-logits memo (services.ts). */
-/** The shipped byte caps of the edge's LRUs (config.ts defaults: TEXT_ / IMAGE_CACHE_MAX_BYTES, the head-output memo). */
-export const CACHE_CAPS = { textBytes: 4 * MiB, imageBytes: 16 * MiB, fusedBytes: 4 * MiB };
+/** The shipped byte caps of the edge's LRUs (functions/edge/cache/caps.ts: config.ts's defaults and the head-output memo's). */
+export const CACHE_CAPS = { textBytes: DEFAULT_TEXT_CACHE_MAX_BYTES, imageBytes: DEFAULT_IMAGE_CACHE_MAX_BYTES, fusedBytes: FUSED_MEMO_MAX_BYTES };
 const BUDGET = 64 * MiB;
 
 const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
