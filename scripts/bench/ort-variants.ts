@@ -1,6 +1,7 @@
 /**
  * Session-create and per-run time of each edge model, as shipped and pre-optimised offline
- * (scripts/optimize/optimize-edge-models.ts), in workerd (onnxruntime-web WASM through the edge's
+ * (scripts/optimize/optimize-edge-models.ts), and each head with int8 weights against the same head
+ * with fp32 weights (scripts/quantize/quantize-heads.ts), in workerd (onnxruntime-web WASM through the edge's
  * own inference/ort.ts, in the bench Worker scripts/bench/ort-worker) against onnxruntime-node
  * (native, one thread) on the same files, rounds interleaved in one run.
  * Times are CPU time (workerd process from /proc; this process from process.cpuUsage), which a
@@ -12,6 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import * as ort from "onnxruntime-node";
+import { readOnnxOpTypes } from "../suite/onnx-graph";
 import { edgeModelFiles, type FeedSpec, syntheticFeedSpec } from "./edge-models";
 import { fmt, machine, median, ownCpuMs, processStats, runAsScript, startEdge } from "./lib";
 
@@ -25,7 +27,7 @@ type Level = "disabled" | "basic" | "all";
 const NATIVE_LEVEL: Level = "all";
 interface Variant {
   readonly model: string;
-  readonly variant: "as shipped" | "pre-optimised" | "pre-optimised (basic)";
+  readonly variant: "as shipped" | "pre-optimised" | "pre-optimised (basic)" | "fp32 weights";
   readonly path: string;
   readonly bytes: number;
   readonly feeds: Record<string, FeedSpec>;
@@ -88,6 +90,12 @@ export async function benchOrtVariants() {
     const optimised = await preOptimised(f.path, dir);
     variants.push({ model, variant: "as shipped", path: f.path, bytes: readFileSync(f.path).length, feeds });
     if (readFileSync(optimised).equals(readFileSync(f.path))) continue; // the shipped file is already optimised
+    if (f.role === "head" && readOnnxOpTypes(readFileSync(f.path)).has("DequantizeLinear")) {
+      // A head shipped with int8 weights: the same graph with its weights folded to fp32 offline, as
+      // heads shipped before scripts/quantize/quantize-heads.ts (measured at the edge's level, basic).
+      variants.push({ model, variant: "fp32 weights", path: optimised, bytes: readFileSync(optimised).length, feeds });
+      continue;
+    }
     variants.push({ model, variant: "pre-optimised", path: optimised, bytes: readFileSync(optimised).length, feeds });
     if (f.role === "encoder") {
       // The graph the edge builds at load (level "basic": int8 weights folded), written offline.
@@ -104,8 +112,9 @@ export async function benchOrtVariants() {
     for (let r = 0; r < ROUNDS; r++) {
       for (const v of variants) {
         for (const level of ["basic", "all", "disabled"] as const) {
-          // as shipped: at the edge's level (basic) and ORT's default (all); pre-optimised files need no graph work at load
-          if (v.variant === "as shipped" ? level === "disabled" : level !== "disabled") continue;
+          // as shipped: at the edge's level (basic) and ORT's default (all); pre-optimised files need no
+          // graph work at load; fp32-weight heads at the edge's level, as the edge loaded them before
+          if (v.variant === "as shipped" ? level === "disabled" : v.variant === "fp32 weights" ? level !== "basic" : level !== "disabled") continue;
           const key = `${v.model}|${v.variant}|${level}`;
           const model = readFileSync(v.path).toString("base64");
           // workerd's CPU (from /proc) over requests that differ only in what is measured, so the

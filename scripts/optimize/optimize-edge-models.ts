@@ -20,6 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { suiteDirs } from "../../functions/suites/node";
+import { readOnnxOpTypes } from "../suite/onnx-graph";
+import { maxDifference } from "./compare-outputs";
 
 const argv = process.argv.slice(2);
 const levelAt = argv.indexOf("--level");
@@ -36,41 +38,6 @@ const suites = folders.length > 0 ? folders : suiteDirs();
 const TOLERANCE = 1e-4;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-/** Seeded uniform [-1, 1) floats (int64 inputs: ones), symbolic dims: batch 3, others 7. */
-function randomFeeds(session: ort.InferenceSession, seed: number): Record<string, ort.Tensor> {
-  let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const meta of session.inputMetadata) {
-    if (!meta.isTensor) throw new Error(`input ${meta.name} is not a tensor`);
-    const dims = meta.shape.map((d, axis) => (typeof d === "number" && d > 0 ? d : axis === 0 ? 3 : 7));
-    const size = dims.reduce((a, b) => a * b, 1);
-    if (meta.type === "float32") feeds[meta.name] = new ort.Tensor("float32", Float32Array.from({ length: size }, next), dims);
-    else if (meta.type === "int64") feeds[meta.name] = new ort.Tensor("int64", new BigInt64Array(size).fill(1n), dims);
-    else throw new Error(`input ${meta.name} has type ${meta.type}; only float32 and int64 are fed here`);
-  }
-  return feeds;
-}
-
-async function maxDifference(original: string, optimised: string): Promise<number> {
-  // The reference computes the graph as written ("basic" only folds constants).
-  const a = await ort.InferenceSession.create(original, { graphOptimizationLevel: "basic", intraOpNumThreads: 1, extra: { session: { disable_quant_qdq: "1" } } });
-  const b = await ort.InferenceSession.create(optimised, { graphOptimizationLevel: "disabled", intraOpNumThreads: 1 });
-  let worst = 0;
-  for (const seed of [1, 2, 3]) {
-    const feeds = randomFeeds(a, seed);
-    const [ra, rb] = [await a.run(feeds), await b.run(feeds)];
-    for (const name of a.outputNames) {
-      const x = ra[name]!.data as Float32Array;
-      const y = rb[name]?.data as Float32Array | undefined;
-      if (!y || y.length !== x.length) throw new Error(`${optimised}: output ${name} missing or of another size`);
-      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(1, Math.abs(x[i]!)));
-    }
-  }
-  await Promise.all([a.release(), b.release()]);
-  return worst;
-}
 
 interface ManifestFileEntry {
   file: string;
@@ -90,11 +57,14 @@ try {
       const before = readFileSync(path);
       const out = join(work, `${sha256(before)}.onnx`);
       const t0 = performance.now();
+      // A head with int8 weights (scripts/quantize/quantize-heads.ts) keeps its DequantizeLinear nodes:
+      // folding them here would store its weights as fp32 again.
+      const int8 = readOnnxOpTypes(before).has("DequantizeLinear");
       const session = await ort.InferenceSession.create(path, {
         graphOptimizationLevel: level,
         intraOpNumThreads: 1,
         optimizedModelFilePath: out,
-        extra: { session: { disable_quant_qdq: "1" } },
+        extra: { session: { disable_quant_qdq: int8 ? "0" : "1" } },
       });
       await session.release();
       const after = readFileSync(out);

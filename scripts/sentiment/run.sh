@@ -61,6 +61,8 @@ export_all() {
   test -f models/sentiment/manifest.json
   # heads pre-optimised for onnxruntime-web (same outputs, faster load at the edge)
   $RUN npx tsx scripts/optimize/optimize-edge-models.ts models/sentiment
+  # then int8 weights: a quarter of the bytes for the edge to read (docs/ort-in-workerd.md)
+  $RUN npx tsx scripts/quantize/quantize-heads.ts models/sentiment
   echo "== $(stamp) evaluate the ONNX files (int8 text) on seed $TEST_SEED"
   $RUN npx tsx scripts/sentiment/eval-onnx.ts --data "$D/test" --out models/sentiment/eval-served.json
   local http=()

@@ -121,3 +121,21 @@ export function readOnnxSignature(bytes: Uint8Array): OnnxSignature {
   // Older exporters list initializers among the inputs too: those are weights, not inputs.
   return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, opset };
 }
+
+/** The op types a model's main graph uses (GraphProto.node(1) -> NodeProto.op_type(4)); subgraphs not read. */
+export function readOnnxOpTypes(bytes: Uint8Array): Set<string> {
+  const ops = new Set<string>();
+  try {
+    for (const f of fields(bytes)) {
+      if (f.no !== 7 || f.wire !== 2) continue;
+      for (const g of fields(f.bytes)) {
+        if (g.no !== 1 || g.wire !== 2) continue;
+        for (const n of fields(g.bytes)) if (n.no === 4 && n.wire === 2) ops.add(utf8(n.bytes));
+      }
+    }
+  } catch (err) {
+    if (err instanceof OnnxReadError) throw err;
+    throw new OnnxReadError(`not an ONNX model: ${(err as Error).message}`);
+  }
+  return ops;
+}

@@ -2,7 +2,7 @@
 # Reproduce the Sort-of-CLEVR suite end to end (docs/training.md):
 #   generate scenes + augmented views (TypeScript) -> stage 1 + stage 2 + calibration (PyTorch)
 #   -> export ONNX + fixtures -> int8 text encoder -> suite manifest v2 + soc-image config
-#   -> heads pre-optimised for the edge -> evaluation.
+#   -> heads pre-optimised for the edge, their weights int8 -> evaluation.
 #
 #   scripts/train/run.sh            # everything (about 60 min on 2 idle CPU cores; far longer on a loaded one)
 #   scripts/train/run.sh gen        # only the data (scenes + augmented views)
@@ -80,6 +80,8 @@ export_all() {
   "$PY" scripts/train/manifest.py --suite "$SUITE" --repository "$REPO" --results "$DATA/work/results.json" --image-version "$IMAGE_VERSION" --version "$SUITE_VERSION"
   echo "== $(stamp) heads pre-optimised for the edge (same outputs, less work at session load)"
   npx tsx scripts/optimize/optimize-edge-models.ts "$SUITE"
+  echo "== $(stamp) heads' weights int8 (a quarter of the bytes; the edge bundles all six)"
+  npx tsx scripts/quantize/quantize-heads.ts "$SUITE"
   npx tsx scripts/train/check-suite.ts "$SUITE"
 }
 evaluate() {

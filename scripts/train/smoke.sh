@@ -42,6 +42,9 @@ mkdir -p "$TMP/models/sort-of-clevr" "$TMP/models/repository/soc-image/2"
   --fixtures "$TMP/fixtures" --fixture-data "$D/fixture" --fixture-seed 3 2>&1 | grep -v -i "warn\|_C._jit\|^ *$" || true
 "$PY" scripts/quantize/quantize.py "$TMP/models/sort-of-clevr/text-encoder.fp32.onnx" "$TMP/models/sort-of-clevr/text-encoder.int8.onnx"
 "$PY" scripts/train/manifest.py --suite "$TMP/models/sort-of-clevr" --repository "$TMP/models/repository" --results "$TMP/work/results.json"
+npx tsx scripts/optimize/optimize-edge-models.ts "$TMP/models/sort-of-clevr"
+npx tsx scripts/quantize/quantize-heads.ts "$TMP/models/sort-of-clevr"
+npx tsx scripts/optimize/optimize-edge-models.ts --check "$TMP/models/sort-of-clevr"
 npx tsx scripts/train/check-suite.ts "$TMP/models/sort-of-clevr"
 npx tsx scripts/eval-models.ts --models "$TMP/models/sort-of-clevr" --seed 2026 --images 10 --batch 10 --shifts exact-png,jpeg-q75,letterbox-135x75
 test -s "$TMP/models/sort-of-clevr/EVAL.md"

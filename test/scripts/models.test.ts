@@ -190,7 +190,11 @@ describe("ONNX parity with PyTorch", () => {
     }
   });
 
-  it("every head matches PyTorch logits on PyTorch features", async () => {
+  // The heads ship with int8 weights (scripts/quantize/quantize-heads.ts) and PyTorch's reference is
+  // fp32, so logits agree to the weights' rounding, not to float error: a bound measured on the
+  // shipped heads with a margin (|Δ| / (1 + |logit|) at most 0.103, concat; 0.27 absolute, attention),
+  // and the same answers wherever PyTorch's answer is not a near tie.
+  it("every head matches PyTorch logits on PyTorch features, to its int8 weights' rounding", async () => {
     const m = fxHeads.questions.length;
     const tf = new Float32Array(fxHeads.textFeatures.flat());
     const { grid, pooled } = imageFeaturesPerQuestion(m);
@@ -205,12 +209,21 @@ describe("ONNX parity with PyTorch", () => {
       const out = await heads[h.fusion]!.run(Object.fromEntries(h.inputs.map((n: string) => [n, tensors[n]!])));
       const logits = out.logits!.data as Float32Array;
       expect(out.logits!.dims).toEqual([m, 12]);
-      expect(maxAbsDiff(logits, fx.logits.flat(), 1).worst, h.fusion).toBeLessThan(1e-4);
+      const expected = fx.logits.flat() as number[];
+      expect(maxAbsDiff(logits, expected, 1).worst, h.fusion).toBeLessThan(0.2);
+      for (let r = 0; r < m; r++) {
+        const ours = Array.from(logits.subarray(r * 12, (r + 1) * 12));
+        const theirs = expected.slice(r * 12, (r + 1) * 12);
+        const [top, second] = [...theirs].sort((a, b) => b - a) as [number, number];
+        // where PyTorch's answer leads by more than twice the largest logit change measured (0.27),
+        // rounding cannot flip it (the text-only head is near a tie on left/right questions by design)
+        if (top - second > 0.6) expect(ours.indexOf(Math.max(...ours)), `${h.fusion} question ${r}`).toBe(theirs.indexOf(top));
+      }
       if (h.fusion === "attention") {
         // the second output: first-hop attention over the 225 cells, a distribution per question
         const att = out.attention!.data as Float32Array;
         expect(out.attention!.dims).toEqual([m, 225]);
-        expect(maxAbsDiff(att, fx.attention.flat(), 1).worst).toBeLessThan(1e-5);
+        expect(maxAbsDiff(att, fx.attention.flat(), 1).worst).toBeLessThan(0.02);
         for (let r = 0; r < m; r++) expect(att.subarray(r * 225, (r + 1) * 225).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 4);
       }
     }

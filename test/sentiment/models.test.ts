@@ -126,8 +126,17 @@ describe("sentiment suite files", () => {
       if (!expected) throw new Error(`no reference for head ${h.fusion}`);
       expect(h.inputs.map((i) => i.name).sort()).toEqual(s.inputNames.filter((x) => x !== "mask").sort());
       const out = await s.run(Object.fromEntries(s.inputNames.map((name) => [name, features[name]!])));
-      expect(maxDiff(out.logits!.data as Float32Array, expected.logits.flat()), h.fusion).toBeLessThan(2e-3);
-      expect(maxDiff(out.score!.data as Float32Array, expected.score), h.fusion).toBeLessThan(2e-3);
+      // int8 weights (scripts/quantize/quantize-heads.ts) against PyTorch's fp32: logits agree to the
+      // weights' rounding (measured at most 0.098, lmf; score 0.019), and so do the answers wherever
+      // PyTorch's leads by more than twice that
+      const logits = out.logits!.data as Float32Array;
+      expect(maxDiff(logits, expected.logits.flat()), h.fusion).toBeLessThan(0.2);
+      expect(maxDiff(out.score!.data as Float32Array, expected.score), h.fusion).toBeLessThan(0.04);
+      expected.logits.forEach((theirs, r) => {
+        const ours = Array.from(logits.subarray(r * 3, (r + 1) * 3));
+        const [top, second] = [...theirs].sort((a, b) => b - a) as [number, number];
+        if (top - second > 0.2) expect(ours.indexOf(Math.max(...ours)), `${h.fusion} sample ${r}`).toBe(theirs.indexOf(top));
+      });
     }
   });
 });
