@@ -20,7 +20,7 @@ const TRIALS = argv.includes("--trials") ? Number(argv[argv.indexOf("--trials") 
 
 /** What is compared: the old behaviour first, then what each change adds. */
 const CONFIGS = [
-  { label: "lazy, no warm-up (before)", ORT_STARTUP: "lazy", HEAD_WARMUP: "off", pauseMs: 0 },
+  { label: "lazy, no warm-up (start-up before issue 15)", ORT_STARTUP: "lazy", HEAD_WARMUP: "off", pauseMs: 0 },
   { label: "eager, no warm-up", ORT_STARTUP: "eager", HEAD_WARMUP: "off", pauseMs: 0 },
   { label: "eager + warm-up, questions back to back", ORT_STARTUP: "eager", HEAD_WARMUP: "suite", pauseMs: 0 },
   { label: "eager + warm-up, 1 s between questions", ORT_STARTUP: "eager", HEAD_WARMUP: "suite", pauseMs: 1000 },
