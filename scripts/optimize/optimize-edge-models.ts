@@ -15,7 +15,7 @@
  * left as shipped: folding their int8 weights would store them as fp32 (three times the bytes).
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -79,7 +79,7 @@ try {
       }
       const diff = await maxDifference(path, out);
       if (!(diff <= TOLERANCE)) throw new Error(`${path}: the optimised graph differs by ${diff} (> ${TOLERANCE}); left unchanged`);
-      renameSync(out, path);
+      writeFileSync(path, after); // not a rename: the temp folder may be on another filesystem (EXDEV)
       head.sha256 = sha256(after);
       head.bytes = after.length;
       changed = true;

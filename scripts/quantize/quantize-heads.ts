@@ -16,7 +16,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -79,7 +79,7 @@ try {
       const diff = await maxDifference(fp32, current);
       if (!(diff <= SANITY_BOUND)) throw new Error(`${path}: int8 outputs differ from fp32 by ${diff} (> ${SANITY_BOUND}); left unchanged`);
       const after = readFileSync(current);
-      renameSync(current, path);
+      writeFileSync(path, after); // not a rename: the temp folder may be on another filesystem (EXDEV)
       head.sha256 = sha256(after);
       head.bytes = after.length;
       // written after each head, so a failure on a later one leaves files and manifest consistent
