@@ -152,6 +152,8 @@ describe("wrangler.toml", () => {
       expect(c.corsOrigins, name).not.toBe("*");
       expect(c.benchRoutes, name).toBe(false);
       expect(toml, name).toContain(`[[env.${name}.ratelimits]]`);
+      // vars do not inherit into environments (docs/deploy.md): each repeats every top-level one
+      expect(Object.keys(vars).sort(), name).toEqual(expect.arrayContaining(Object.keys(top)));
     }
   });
 });
