@@ -49,9 +49,13 @@ export async function runSuiteHead(session: ModelSession, m: SuiteManifest, head
   const attention = head.outputs.attention ? out[head.outputs.attention] : undefined;
   const cells = head.attentionGrid ? head.attentionGrid.rows * head.attentionGrid.cols : 0;
   if (attention && attention.data.length !== n * cells) throw new Error(`head ${head.id}'s ${head.outputs.attention} has ${attention.data.length} values, expected ${n} × ${cells}`);
+  // A regression head is a linear read-out, so it can overshoot the task's declared range (the
+  // sentiment heads reach about ±3.3 on [-3, 3]); the API promises the range, so the score is clamped.
+  const range = m.task.regression;
+  const clampScore = (v: number) => (range ? Math.min(range.max, Math.max(range.min, v)) : v);
   return Array.from({ length: n }, (_, i) => ({
     logits: logits.data.slice(i * labels, (i + 1) * labels),
-    ...(score ? { score: score.data[i]! } : {}),
+    ...(score ? { score: clampScore(score.data[i]!) } : {}),
     ...(attention ? { attention: attention.data.slice(i * cells, (i + 1) * cells) } : {}),
   }));
 }
