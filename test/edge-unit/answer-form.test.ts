@@ -57,3 +57,18 @@ describe("a missing question says so (code unchanged: invalid_question)", () => 
     await expect(parseFormAnswerRequest(form([]), false, "attention")).rejects.toMatchObject({ code: "invalid_question", message: expect.stringContaining("missing") });
   });
 });
+
+describe("a field sent twice where one value is taken is an error, not first-one-wins", () => {
+  it.each([
+    [[["question", "what shape is the red object?"], ["question", "hello"]], false, "question"],
+    [[["question", "hello"], ["fusion", "sum"], ["fusion", "concat"]], false, "fusion"],
+    [[["question", "hello"], ["topK", "2"], ["topK", "3"]], true, "topK"],
+  ] as [[string, string][], boolean, string][])("%j (batch %s) → 400 invalid_multipart naming %s", async (fields, batch, field) => {
+    await expect(parseFormAnswerRequest(form(fields), batch, "attention")).rejects.toMatchObject({ status: 400, code: "invalid_multipart", details: { field } });
+  });
+  it("two image parts", async () => {
+    const f = form([["question", "hello"]]);
+    f.append("image", new Blob([new Uint8Array([1])], { type: "image/png" }), "y.png");
+    await expect(parseFormAnswerRequest(f, false, "attention")).rejects.toMatchObject({ status: 400, code: "invalid_multipart", details: { field: "image" } });
+  });
+});

@@ -65,6 +65,11 @@ describe("predict request parsing", () => {
     const bad = new FormData();
     bad.set("smell", "x");
     await expect(parseFormPredict(m, bad)).rejects.toMatchObject({ code: "unknown_modality" });
+    const twice = new FormData();
+    twice.set("text", "fine");
+    twice.append("fusion", "gated");
+    twice.append("fusion", "concat");
+    await expect(parseFormPredict(m, twice)).rejects.toMatchObject({ status: 400, code: "invalid_multipart", details: { field: "fusion" } });
   });
 
   it("caps the body at every modality's limit in base64", () => {

@@ -2,13 +2,13 @@
 // -3..3; its linear read-out reached about ±3.3 on generated samples), and logits pass through as
 // the session returned them. The session here is a stand-in returning fixed outputs: what is under
 // test is runSuiteHead's handling of them, not a model.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { EdgeTensor, Float32Tensor, ModelSession } from "../../functions/edge/inference/ort";
 import { runSuiteHead } from "../../functions/edge/inference/suite-heads";
-import { parseSuiteManifestJson } from "../../functions/suites/manifest";
+import { parseSuiteManifest } from "../../functions/suites/manifest";
+import sentimentManifest from "../../models/sentiment/manifest.json";
 
-const sentiment = parseSuiteManifestJson(readFileSync("models/sentiment/manifest.json", "utf8"), "models/sentiment/manifest.json");
+const sentiment = parseSuiteManifest(sentimentManifest, "models/sentiment/manifest.json");
 
 function sessionReturning(outputs: Record<string, Float32Tensor>): ModelSession & { fed: Record<string, EdgeTensor>[] } {
   const fed: Record<string, EdgeTensor>[] = [];

@@ -96,9 +96,17 @@ export function parseJsonAnswerRequest(body: unknown, batch: boolean, defaultFus
   return { questions: questions(b, batch), image, fusion: fusion(b.fusion, defaultFusion), topK: topK(b.topK), allowDegraded: flag(b.allowDegraded, "allowDegraded"), explain: flag(b.explain, "explain"), batch };
 }
 
+/** A field sent twice where one value is taken would otherwise be settled silently by whichever came first. */
+function rejectRepeated(form: FormData, names: Iterable<string>): void {
+  for (const name of names) {
+    if (form.getAll(name).length > 1) throw new AppError(400, "invalid_multipart", `send one ${name} part, not ${form.getAll(name).length}`, { field: name });
+  }
+}
+
 /** Multipart: an `image` file part (or an `imageUrl` field), `question` (batch: repeated `question` or `questions` fields), `fusion`, `topK`, `allowDegraded`, `explain`. */
 export async function parseFormAnswerRequest(form: FormData, batch: boolean, defaultFusion: FusionMethod): Promise<AnswerRequest> {
   rejectUnknown(form.keys(), batch ? FORM_FIELDS.batch : FORM_FIELDS.single);
+  rejectRepeated(form, batch ? ["image", "imageUrl", ...OPTIONS] : ["question", "image", "imageUrl", ...OPTIONS]);
   const file = form.get("image");
   const url = form.get("imageUrl");
   let image: ImageSource;

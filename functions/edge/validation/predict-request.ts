@@ -74,6 +74,7 @@ export async function parseFormPredict(m: SuiteManifest, form: FormData): Promis
   for (const [name, value] of form.entries()) {
     if (OPTIONS.has(name) && name !== "inputs") {
       if (typeof value !== "string") throw new AppError(400, "invalid_multipart", `${name} must be a text field`);
+      if (fields.has(name)) throw new AppError(400, "invalid_multipart", `send one ${name} field`, { field: name });
       fields.set(name, value);
       continue;
     }
