@@ -10,21 +10,28 @@
  * changing (so `optimize-edge-models.ts --check` accepts it), its outputs are compared with the fp32
  * head's on seeded random inputs, and the manifest's sha256 and bytes are updated. A head that is
  * already int8 is left alone, so the script is idempotent. A head is kept fp32, with the reason
- * printed, when int8 would save under 5% or when its outputs on random inputs move by more than
- * --bound (default 0.1, relative to max(1, |output|)); the others still go int8 and the exit status
- * is 0. It is 1 only when a head could not be processed at all. Accuracy is judged by the suite's
- * evaluation (npm run eval:models, scripts/sentiment/eval-onnx.ts), not here.
+ * printed, when int8 would save under 5%, or when it changes the head too much: with --features
+ * (the folder `npm run suite:features` wrote for this suite), when the head's accuracy on that
+ * folder's test split drops by more than --max-drop points (default 0.5); without it, when its
+ * outputs on seeded random inputs move by more than --bound (default 0.1, relative to
+ * max(1, |output|)). The others still go int8 and the exit status is 0; it is 1 only when a head
+ * could not be processed at all. The shipped suites are judged by their own evaluations
+ * (npm run eval:models, scripts/sentiment/eval-onnx.ts).
  *
  *   npx tsx scripts/quantize/quantize-heads.ts [models/<suite> ...] [--bound 0.1]
+ *   npx tsx scripts/quantize/quantize-heads.ts models/<suite> --features <features folder> [--max-drop 0.5] [--split test]
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
-import { suiteDirs } from "../../functions/suites/node";
+import type { SuiteManifest } from "../../functions/suites/manifest";
+import { readSuiteManifest, suiteDirs } from "../../functions/suites/node";
 import { maxDifference } from "../optimize/compare-outputs";
+import { type FeatureSplit, headAccuracy, readFeatureSplit } from "./head-accuracy";
 import { readOnnxOpTypes } from "../suite/onnx-graph";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
@@ -53,14 +60,25 @@ interface ManifestFileEntry {
   bytes: number;
 }
 
-const argv = process.argv.slice(2);
-const boundAt = argv.indexOf("--bound");
-const bound = boundAt >= 0 ? Number(argv[boundAt + 1]) : SANITY_BOUND;
-if (!(bound > 0)) {
-  console.error(`--bound must be a positive number (got ${argv[boundAt + 1]})`);
-  process.exit(2);
-}
-const folders = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--bound");
+const { values: opts, positionals: folders } = (() => {
+  try {
+    return parseArgs({ allowPositionals: true, options: { bound: { type: "string" }, features: { type: "string" }, "max-drop": { type: "string" }, split: { type: "string" } } });
+  } catch (err) {
+    console.error(`${(err as Error).message}\nusage: quantize-heads.ts [models/<suite> ...] [--bound 0.1] | models/<suite> --features <folder> [--max-drop 0.5] [--split test]`);
+    process.exit(2);
+  }
+})();
+const positive = (name: string, text: string | undefined, fallback: number, allowZero = false) => {
+  const v = text === undefined ? fallback : Number(text);
+  if (!(allowZero ? v >= 0 : v > 0)) {
+    console.error(`--${name} must be a ${allowZero ? "non-negative" : "positive"} number (got ${text})`);
+    process.exit(2);
+  }
+  return v;
+};
+const bound = positive("bound", opts.bound, SANITY_BOUND);
+/** With --features: the largest drop in test accuracy, in percentage points, that int8 may cost a head. */
+const maxDrop = positive("max-drop", opts["max-drop"], 0.5, true);
 const probe = spawnSync(PYTHON, ["-c", "import onnx, numpy"], { encoding: "utf8" });
 if (probe.status !== 0) {
   console.error(`${PYTHON} cannot import onnx and numpy (apt-get install python3-onnx python3-numpy, or set PYTHON): ${probe.error?.message ?? probe.stderr.trim()}`);
@@ -71,7 +89,13 @@ type Outcome = "int8" | "already int8" | "kept fp32" | "failed";
 const outcomes: { path: string; outcome: Outcome; why: string }[] = [];
 
 /** One head: int8 in place (and its manifest entry), or left as it was with the reason. */
-async function quantizeHead(path: string, head: ManifestFileEntry, work: string): Promise<{ outcome: Outcome; why: string }> {
+/** The suite's held-out features, when given: int8 is then judged by test accuracy, not random inputs. */
+interface HeldOut {
+  readonly manifest: SuiteManifest;
+  readonly split: FeatureSplit;
+}
+
+async function quantizeHead(path: string, head: ManifestFileEntry, work: string, heldOut?: HeldOut): Promise<{ outcome: Outcome; why: string }> {
   const before = readFileSync(path);
   if (readOnnxOpTypes(before).has("DequantizeLinear")) return { outcome: "already int8", why: "" };
   const fp32 = join(work, "fp32.onnx");
@@ -92,25 +116,45 @@ async function quantizeHead(path: string, head: ManifestFileEntry, work: string)
   const after = readFileSync(current);
   if (after.length > 0.95 * before.length) return { outcome: "kept fp32", why: `int8 would save under 5% (${before.length} → ${after.length} bytes): its weights are mostly below 256 elements` };
   const diff = await maxDifference(fp32, current);
-  if (!(diff <= bound)) {
-    return { outcome: "kept fp32", why: `int8 outputs on random inputs differ from fp32 by ${diff.toFixed(3)} (> --bound ${bound}); random inputs can exaggerate, so evaluate the suite and rerun with a larger --bound if its accuracy holds` };
+  let accuracy = "";
+  if (heldOut) {
+    const h = heldOut.manifest.heads.find((x) => x.file === head.file);
+    if (!h) return { outcome: "failed", why: `the manifest lists no head for ${head.file}` };
+    const [before32, after8] = [await headAccuracy(fp32, heldOut.manifest, h, heldOut.split), await headAccuracy(current, heldOut.manifest, h, heldOut.split)];
+    const drop = 100 * (before32 - after8);
+    accuracy = `, ${heldOut.split.dir} accuracy ${(100 * before32).toFixed(2)}% fp32 → ${(100 * after8).toFixed(2)}% int8`;
+    if (drop > maxDrop) return { outcome: "kept fp32", why: `int8 costs ${drop.toFixed(2)} points of accuracy (> --max-drop ${maxDrop})${accuracy}` };
+  } else if (!(diff <= bound)) {
+    return { outcome: "kept fp32", why: `int8 outputs on random inputs differ from fp32 by ${diff.toFixed(3)} (> --bound ${bound}); random inputs can exaggerate: judge on your test split instead with --features <the suite:features folder>, or rerun with a larger --bound` };
   }
   writeFileSync(path, after); // not a rename: the temp folder may be on another filesystem (EXDEV)
   head.sha256 = sha256(after);
   head.bytes = after.length;
-  return { outcome: "int8", why: `${before.length} → ${after.length} bytes (${((100 * after.length) / before.length).toFixed(1)}%), max relative output difference on random inputs ${diff.toExponential(1)}` };
+  return { outcome: "int8", why: `${before.length} → ${after.length} bytes (${((100 * after.length) / before.length).toFixed(1)}%), max relative output difference on random inputs ${diff.toExponential(1)}${accuracy}` };
 }
 
 const work = mkdtempSync(join(tmpdir(), "edgefuse-int8-heads-"));
 try {
-  for (const dir of folders.length > 0 ? folders : suiteDirs()) {
+  const suites = folders.length > 0 ? folders : suiteDirs();
+  if (opts.features && suites.length !== 1) {
+    console.error("--features belongs to one suite: name exactly one suite folder with it");
+    process.exit(2);
+  }
+  for (const dir of suites) {
     const manifestPath = join(dir, "manifest.json");
+    let heldOut: HeldOut | undefined;
+    try {
+      heldOut = opts.features ? { manifest: readSuiteManifest(dir), split: readFeatureSplit(opts.features, opts.split ?? "test") } : undefined;
+    } catch (err) {
+      console.error(`--features: ${(err as Error).message}`);
+      process.exit(2);
+    }
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { heads?: ManifestFileEntry[] };
     for (const head of manifest.heads ?? []) {
       const path = join(dir, head.file);
       let result: { outcome: Outcome; why: string };
       try {
-        result = await quantizeHead(path, head, work);
+        result = await quantizeHead(path, head, work, heldOut);
       } catch (err) {
         result = { outcome: "failed", why: (err as Error).message };
       }

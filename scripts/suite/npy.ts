@@ -1,8 +1,9 @@
 /**
  * Writes NumPy .npy files (format 1.0), what scripts/heads/train_heads.py reads from a features
- * folder: little-endian float32, int64 or fixed-width unicode arrays, C order.
+ * folder: little-endian float32, int64 or fixed-width unicode arrays, C order; and reads the numeric
+ * ones back (readNpy: float32, float64 as float32, int64).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 function header(descr: string, shape: readonly number[]): Buffer {
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
@@ -32,4 +33,35 @@ export function writeNpyStrings(path: string, data: readonly string[]): void {
   const buf = Buffer.alloc(data.length * width * 4);
   data.forEach((s, i) => [...s].forEach((ch, j) => buf.writeUInt32LE(ch.codePointAt(0)!, (i * width + j) * 4)));
   writeFileSync(path, Buffer.concat([header(`<U${width}`, [data.length]), buf]));
+}
+
+export interface NpyArray {
+  readonly shape: readonly number[];
+  /** float32 for '<f4' and '<f8' (narrowed), int64 for '<i8'. */
+  readonly data: Float32Array | BigInt64Array;
+}
+
+/** Reads a C-order little-endian float32, float64 or int64 .npy file (format 1.x or 2.x). */
+export function readNpy(path: string): NpyArray {
+  const b = readFileSync(path);
+  if (b.toString("latin1", 0, 6) !== "\x93NUMPY") throw new Error(`${path}: not a .npy file`);
+  const major = b[6]!;
+  const headerLength = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const dict = b.toString("latin1", start, start + headerLength);
+  const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
+  if (!descr || shapeText === undefined) throw new Error(`${path}: unreadable .npy header ${dict.trim()}`);
+  if (/'fortran_order':\s*True/.test(dict)) throw new Error(`${path}: Fortran-order arrays are not read`);
+  const shape = shapeText.split(",").map((x) => x.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, c) => a * c, 1);
+  const body = b.subarray(start + headerLength);
+  const copy = (bytes: number) => {
+    if (body.length < count * bytes) throw new Error(`${path}: ${body.length} bytes of data for shape (${shape.join(", ")})`);
+    return new Uint8Array(body.subarray(0, count * bytes)).buffer; // aligned copy
+  };
+  if (descr === "<f4") return { shape, data: new Float32Array(copy(4)) };
+  if (descr === "<f8") return { shape, data: Float32Array.from(new Float64Array(copy(8))) };
+  if (descr === "<i8") return { shape, data: new BigInt64Array(copy(8)) };
+  throw new Error(`${path}: dtype ${descr} is not read here (float32, float64 or int64)`);
 }

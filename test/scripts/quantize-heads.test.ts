@@ -5,11 +5,12 @@
  * changes nothing. Needs /usr/bin/python3 with onnx (CI installs python3-onnx).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSuiteManifest, sha256File } from "../../functions/suites/node";
+import { readNpy, writeNpyF32, writeNpyI64 } from "../../scripts/suite/npy";
 import { readOnnxOpTypes } from "../../scripts/suite/onnx-graph";
 
 const FIXTURE = "test/fixtures/tiny-suite/models/tiny-suite";
@@ -58,4 +59,66 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts on a bring-your-own suite", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--bound must be a positive number/);
   }, 120_000);
+});
+
+describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's own test split", () => {
+  /** A features folder as suite:features writes it for the tiny suite: seeded floats, labels, voice present on most rows. */
+  function featuresFolder(): string {
+    const out = join(dir, "features");
+    mkdirSync(join(out, "test"), { recursive: true });
+    let s = 7;
+    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+    const n = 120;
+    const f32 = (name: string, dims: number[]) => writeNpyF32(join(out, "test", `${name}.npy`), Float32Array.from({ length: n * dims.reduce((a, b) => a * b, 1) }, rnd), [n, ...dims]);
+    f32("caption.last_hidden_state", [16]);
+    f32("photo.pooled", [16]);
+    f32("photo.grid", [16, 16]);
+    f32("voice.embedding", [16]);
+    writeNpyF32(join(out, "test", "present.voice.npy"), Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : 1)), [n]);
+    writeNpyI64(join(out, "test", "labels.npy"), Array.from({ length: n }, (_, i) => i % 3));
+    return out;
+  }
+
+  it("keeps a head fp32 exactly when its test accuracy drops by more than --max-drop, and says both accuracies", () => {
+    const features = featuresFolder();
+    cpSync(FIXTURE, join(dir, "judged"), { recursive: true, force: true });
+    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", features, "--max-drop", "0"], { encoding: "utf8" });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const m = readSuiteManifest(join(dir, "judged"));
+    for (const h of m.heads) {
+      const path = join(dir, "judged", h.file);
+      expect(sha256File(path)).toBe(h.sha256);
+      const line = r.stdout.split("\n").find((l) => l.startsWith(path))!;
+      const acc = /accuracy ([\d.]+)% fp32 → ([\d.]+)% int8/.exec(line);
+      expect(acc, line).not.toBeNull();
+      const drop = Number(acc![1]) - Number(acc![2]);
+      const isInt8 = readOnnxOpTypes(readFileSync(path)).has("DequantizeLinear");
+      expect(isInt8, line).toBe(drop <= 0);
+      if (!isInt8) expect(line).toMatch(/kept fp32, int8 costs [\d.]+ points of accuracy \(> --max-drop 0\)/);
+    }
+  }, 180_000);
+
+  it("refuses a folder without labels.npy and --features with several suites, before touching anything", () => {
+    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", dir], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--features: .*labels\.npy not found/);
+    const two = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), join(dir, "tight"), "--features", join(dir, "features")], { encoding: "utf8" });
+    expect(two.status).toBe(2);
+    expect(two.stderr).toMatch(/--features belongs to one suite/);
+  }, 60_000);
+});
+
+describe("npy round trip (scripts/suite/npy.ts)", () => {
+  it("reads back what it writes: float32 with its shape, int64", () => {
+    const f = join(dir, "a.npy");
+    writeNpyF32(f, Float32Array.from([1.5, -2, 3.25, 0, 7, 8]), [2, 3]);
+    const a = readNpy(f);
+    expect(a.shape).toEqual([2, 3]);
+    expect(Array.from(a.data as Float32Array)).toEqual([1.5, -2, 3.25, 0, 7, 8]);
+    const g = join(dir, "b.npy");
+    writeNpyI64(g, [3, -1, 2 ** 40]);
+    const b = readNpy(g);
+    expect(b.shape).toEqual([3]);
+    expect(Array.from(b.data as BigInt64Array, Number)).toEqual([3, -1, 2 ** 40]);
+  });
 });
