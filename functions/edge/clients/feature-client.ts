@@ -145,7 +145,7 @@ export class FeatureClient {
           throw new RetryableError(`status ${res.status}`);
         case "input-rejected":
           // Oversize is the sender's to fix like any size limit: 413, as the edge's own byte limits answer.
-          if (verdict.code === "image_too_large") throw new AppError(413, "image_too_large", "the image has more pixels than the feature service accepts (the suite's limits.maxPixels: GET /v1/suites)", { upstreamCode: verdict.code });
+          if (verdict.code === "image_too_large") throw new AppError(413, "image_too_large", "the image is too large for the feature service: its pixels, or those of the square it is letterboxed to (longest side squared), exceed the suite's limits.maxPixels (GET /v1/suites)", { upstreamCode: verdict.code });
           throw new AppError(422, `invalid_${req.kind}`, req.kind === "image" ? "the image could not be decoded (PNG, JPEG or WebP within the size limits)" : "the audio could not be decoded (WAV within the length limits)", { upstreamCode: verdict.code });
         case "auth":
           throw new BreakerFailure(502, `${prefix}_rejected`, `the ${req.kind}-feature service refused the edge's credentials (${res.status})`);
