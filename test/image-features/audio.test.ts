@@ -97,6 +97,18 @@ describe("audio models", () => {
     clips.forEach((clip, k) => expect([...wave.data.subarray(k * 8000, (k + 1) * 8000)]).toEqual([...wavToWaveform(clip, SETTINGS)]));
   });
 
+  it("reads a streamed WAV (RIFF and data sizes 0xFFFFFFFF, as ffmpeg writes to a pipe) to the end of the file, whole frames only", () => {
+    const wav = makeWav({ rate: 16000, channels: 2, frames: sine(16000, 0.3, 440, 2) });
+    const streamed = Buffer.concat([wav, Buffer.from([1, 2, 3])]); // a partial trailing frame
+    streamed.writeUInt32LE(0xffffffff, 4);
+    const data = streamed.indexOf("data", 12, "latin1");
+    streamed.writeUInt32LE(0xffffffff, data + 4);
+    expect([...wavToWaveform(streamed, SETTINGS)]).toEqual([...wavToWaveform(wav, SETTINGS)]);
+    // any other size that runs past the end is still a truncated file
+    const truncated = Buffer.from(wav.subarray(0, wav.length - 100));
+    expect(() => wavToWaveform(truncated, SETTINGS)).toThrow(/truncated/);
+  });
+
   it("answers hostile or unsupported WAVs with stable 4xx codes and keeps serving", async () => {
     const good = makeWav({ rate: 16000, channels: 1, frames: sine(16000, 0.5, 440) });
     const fmtOf = (over: (fmt: Buffer) => void) => {
@@ -112,7 +124,8 @@ describe("audio models", () => {
       ["truncated RIFF", good.subarray(0, good.length - 100), "400 corrupt_audio"],
       ["RIFF header only", good.subarray(0, 12), "400 corrupt_audio"],
       ["data chunk size past the end", (() => { const b = Buffer.from(good); b.writeUInt32LE(0x7fffffff, 40); return b; })(), "400 corrupt_audio"],
-      ["RIFF size 0xFFFFFFFF", (() => { const b = Buffer.from(good); b.writeUInt32LE(0xffffffff, 4); return b; })(), "400 corrupt_audio"],
+      // 0xFFFFFFFF is a streamed WAV's "to the end" (read above); any other size past the end is truncation
+      ["RIFF size 0xFFFFFFFE", (() => { const b = Buffer.from(good); b.writeUInt32LE(0xfffffffe, 4); return b; })(), "400 corrupt_audio"],
       ["fmt chunk too short", riff([chunk("fmt ", Buffer.alloc(8)), chunk("data", Buffer.alloc(100))]), "400 corrupt_audio"],
       ["no data chunk", riff([chunk("fmt ", good.subarray(20, 36))]), "400 corrupt_audio"],
       ["no fmt chunk", riff([chunk("data", Buffer.alloc(100))]), "400 corrupt_audio"],

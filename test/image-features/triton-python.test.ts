@@ -36,6 +36,14 @@ function runPython(tritonDir: string, model: string, requests: Buffer[][]): PyRe
   return JSON.parse(run.stdout.toString()) as PyResult[];
 }
 
+/** The WAV as a pipe writer leaves it: RIFF and data sizes 0xFFFFFFFF, a partial frame at the end. */
+function streamedWav(wav: Buffer): Buffer {
+  const out = Buffer.concat([wav, Buffer.from([9, 9, 9])]);
+  out.writeUInt32LE(0xffffffff, 4);
+  out.writeUInt32LE(0xffffffff, out.indexOf("data", 12, "latin1") + 4);
+  return out;
+}
+
 function floats(b64: string): Float32Array {
   const bytes = Buffer.from(b64, "base64");
   const out = new Float32Array(bytes.length / 4);
@@ -138,6 +146,7 @@ describe.skipIf(!hasPython)("Triton Python-backend preprocessing = Node preproce
       makeWav({ rate: 8000, channels: 1, frames: sine(8000, 0.4, 1000), encoding: "pcm8" }),
       makeWav({ rate: 22050, channels: 3, frames: sine(22050, 0.2, 2000, 3), encoding: "pcm24", extensible: true }),
       makeWav({ rate: 48000, channels: 2, frames: sine(48000, 0.6, 5000, 2), encoding: "pcm32" }),
+      streamedWav(makeWav({ rate: 16000, channels: 2, frames: sine(16000, 0.3, 700, 2) })),
     ];
     const results = runPython(tritonDir, "fixture-audio-preprocess", cases.map((c) => [c]));
     for (const [k, wav] of cases.entries()) {

@@ -31,6 +31,8 @@ export function isRiffWave(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && Buffer.from(bytes.subarray(0, 4)).toString("latin1") === "RIFF" && Buffer.from(bytes.subarray(8, 12)).toString("latin1") === "WAVE";
 }
 
+const STREAMED_SIZE = 0xffffffff;
+
 /** Read the header chunks of a WAV file (no sample decoding). */
 export function parseWav(bytes: Buffer, index: number): WavInfo {
   if (!isRiffWave(bytes)) {
@@ -39,15 +41,19 @@ export function parseWav(bytes: Buffer, index: number): WavInfo {
     }
     throw new ProtocolError(415, "unsupported_audio_format", `audio ${index} is not a WAV (RIFF/WAVE) file`);
   }
-  const riffEnd = 8 + bytes.readUInt32LE(4);
+  // A WAV streamed to a pipe (ffmpeg, sox) cannot know its length and writes 0xFFFFFFFF as the RIFF
+  // and data sizes: such a size reads as "to the end of the file" (whole frames for the data).
+  const declared = bytes.readUInt32LE(4);
+  const riffEnd = declared === STREAMED_SIZE ? bytes.length : 8 + declared;
   if (riffEnd > bytes.length) throw corrupt(index, `RIFF header says ${riffEnd} bytes, the file has ${bytes.length} (truncated)`);
   let fmt: Omit<WavInfo, "frames" | "dataOffset" | "dataBytes"> | undefined;
   let data: { offset: number; size: number } | undefined;
   let at = 12;
   while (at + 8 <= riffEnd) {
     const id = bytes.subarray(at, at + 4).toString("latin1");
-    const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
+    let size = bytes.readUInt32LE(at + 4);
+    if (id === "data" && size === STREAMED_SIZE && fmt) size = Math.floor((riffEnd - body) / fmt.blockAlign) * fmt.blockAlign;
     if (body + size > riffEnd) throw corrupt(index, `chunk "${id.replace(/[^\x20-\x7e]/g, "?")}" of ${size} bytes runs past the end of the file`);
     if (id === "fmt ") {
       if (fmt) throw corrupt(index, "more than one fmt chunk");

@@ -198,6 +198,9 @@ MAX_CHANNELS = 32
 ZERO_CROSSINGS = 16
 
 
+STREAMED_SIZE = 0xFFFFFFFF
+
+
 def parse_wav(data, index):
     def corrupt(why):
         return PreprocessError("corrupt_audio", "audio %d is not a valid WAV file: %s" % (index, why))
@@ -206,7 +209,10 @@ def parse_wav(data, index):
         if data[:4] in (b"RIFX", b"RF64", b"FORM"):
             raise PreprocessError("unsupported_audio_encoding", "audio %d is %s; only little-endian RIFF/WAVE is supported" % (index, data[:4].decode("latin1")))
         raise PreprocessError("unsupported_audio_format", "audio %d is not a WAV (RIFF/WAVE) file" % index)
-    riff_end = 8 + struct.unpack_from("<I", data, 4)[0]
+    # A WAV streamed to a pipe (ffmpeg, sox) cannot know its length and writes 0xFFFFFFFF as the RIFF
+    # and data sizes: read such a size as "to the end of the file" (whole frames), like wav.ts.
+    declared = struct.unpack_from("<I", data, 4)[0]
+    riff_end = len(data) if declared == STREAMED_SIZE else 8 + declared
     if riff_end > len(data):
         raise corrupt("RIFF header says %d bytes, the file has %d (truncated)" % (riff_end, len(data)))
     fmt = None
@@ -216,6 +222,8 @@ def parse_wav(data, index):
         cid = data[at:at + 4]
         size = struct.unpack_from("<I", data, at + 4)[0]
         body = at + 8
+        if cid == b"data" and size == STREAMED_SIZE and fmt is not None:
+            size = (riff_end - body) // fmt[4] * fmt[4]
         if body + size > riff_end:
             raise corrupt("chunk of %d bytes runs past the end of the file" % size)
         if cid == b"fmt ":
