@@ -125,6 +125,15 @@ describe("bad input is a 4xx with a stable code", () => {
     expect(res.status).toBe(status);
     expect(((await res.json()) as ErrorBody).error.code).toBe(code);
   });
+
+  it("a text over the token limit names its modality, on /v1/answer and on a suite's predict", async () => {
+    const answer = await postJson("/v1/answer", { question: "red ".repeat(100), image: { base64: await png() } });
+    expect(answer.status).toBe(413);
+    expect(((await answer.json()) as ErrorBody).error).toMatchObject({ code: "text_too_long", details: { modality: "question" } });
+    const predict = await postJson("/v1/suites/sentiment/predict", { inputs: { text: "so good ".repeat(40) } });
+    expect(predict.status).toBe(413);
+    expect(((await predict.json()) as ErrorBody).error).toMatchObject({ code: "text_too_long", details: { modality: "text" } });
+  });
 });
 
 describe("remote cache tiers", () => {

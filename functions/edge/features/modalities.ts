@@ -46,7 +46,11 @@ export async function modalityFeatures(ctx: FeatureContext, mod: Modality, input
     const encoder = textEncoderOf(ctx.suite, mod.name, ctx.assets);
     const output = mod.encoder.outputs[0]!.name;
     const where = field(mod);
-    const text = await textFeaturesFor(encoder, ctx.services.textCache, input.texts, ctx.waitUntil, ctx.timing, where.name, where.list);
+    const text = await textFeaturesFor(encoder, ctx.services.textCache, input.texts, ctx.waitUntil, ctx.timing, where.name, where.list).catch((err: unknown) => {
+      // name the modality, as every other per-modality error does
+      if (err instanceof AppError && err.code === "text_too_long") throw new AppError(err.status, err.code, err.message, { ...err.details, modality: mod.name });
+      throw err;
+    });
     return { rows: text.vectors.map((v) => ({ [output]: v })), keys: text.keys, cache: text.cache };
   }
   const where = field(mod).name;
