@@ -20,7 +20,8 @@ describe("parseTexts", () => {
   it.each([
     [null, 400, "invalid_texts"],
     [[], 400, "invalid_texts"],
-    [{ text: "a" }, 400, "invalid_texts"],
+    [{ text: "a" }, 400, "unknown_field"],
+    [{ texts: ["a"], extra: 1 }, 400, "unknown_field"],
     [{ texts: "a" }, 400, "invalid_texts"],
     [{ texts: [] }, 400, "no_texts"],
     [{ texts: Array(65).fill("x") }, 413, "too_many_texts"],

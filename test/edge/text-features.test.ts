@@ -49,7 +49,8 @@ describe("errors", () => {
   const cases: [string, () => Promise<Response>, number, string][] = [
     ["bad JSON", () => postJson("/v1/features/text", "{not json"), 400, "invalid_json"],
     ["wrong content type", () => SELF.fetch("http://edge/v1/features/text", { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }), 415, "unsupported_media_type"],
-    ["no texts field", () => postJson("/v1/features/text", { text: "hi" }), 400, "invalid_texts"],
+    ["no texts field", () => postJson("/v1/features/text", {}), 400, "invalid_texts"],
+    ["texts misspelt", () => postJson("/v1/features/text", { text: ["hi"] }), 400, "unknown_field"],
     ["empty list", () => postJson("/v1/features/text", { texts: [] }), 400, "no_texts"],
     ["non-string", () => postJson("/v1/features/text", { texts: [42] }), 400, "invalid_text"],
     ["empty string", () => postJson("/v1/features/text", { texts: [""] }), 400, "empty_text"],

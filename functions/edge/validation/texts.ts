@@ -7,6 +7,11 @@ export { MAX_TEXT_CHARS, MAX_TEXTS };
 export const MAX_BODY_BYTES = MAX_TEXTS * MAX_TEXT_CHARS * 4 + 1024;
 
 export function parseTexts(body: unknown): string[] {
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+    // a misspelt field is named, as on the other routes ({"text": [...]} is the usual one)
+    const extra = Object.keys(body).find((k) => k !== "texts");
+    if (extra !== undefined) throw new AppError(400, "unknown_field", `unknown field ${extra}; send { "texts": ["..."] } with 1 to 64 strings`, { field: extra });
+  }
   const texts = (body as { texts?: unknown } | null)?.texts;
   if (typeof body !== "object" || body === null || Array.isArray(body) || !Array.isArray(texts)) {
     throw new AppError(400, "invalid_texts", 'send { "texts": ["..."] } with 1 to 64 strings');
