@@ -56,7 +56,9 @@ describe("POST /v1/answer", () => {
     for (const fusion of ["concat", "sum", "product", "bilinear", "attention", "text-only"]) {
       const res = await postJson("/v1/answer", { question: s.questions[0]!.question, image: { base64: s.base64 }, fusion });
       expect(res.status).toBe(200);
-      expect(((await res.json()) as AnswerBody).fusion).toBe(fusion);
+      const body = (await res.json()) as AnswerBody & { modalitiesUsed: string[] };
+      expect(body.fusion).toBe(fusion);
+      expect(body.modalitiesUsed).toEqual(fusion === "text-only" ? ["question"] : ["question", "image"]);
     }
     const res = await postJson("/v1/answer", { question: "what shape is the red object?", image: { base64: s.base64 }, fusion: "film" });
     expect(res.status).toBe(400);

@@ -98,6 +98,7 @@ describe("faults in the image-feature function", () => {
     const { s, res, body } = await ask("500", { allowDegraded: true });
     expect(res.status).toBe(200);
     expect(body.degraded).toBe(true);
+    expect((body as { modalitiesUsed?: string[] }).modalitiesUsed).toEqual(["question"]);
     expect(body.cache?.image).toBe("none");
     expect(body.answers?.length).toBeGreaterThan(0);
     expect(await cachedInCacheApi(s.png)).toBe(false);

@@ -26,6 +26,8 @@ export interface AnswerResult {
   explanations: (Explanation | undefined)[];
   cache: { text: CacheStatus[]; image: CacheStatus | "none" };
   fusion: string;
+  /** The modalities the chosen head read (the text-only head and degraded answers: the question alone). */
+  modalitiesUsed: string[];
   models: { text: string; image: string; head: string };
   degraded: boolean;
   timing: ServerTiming;
@@ -54,6 +56,7 @@ export async function answer(c: Context<AppEnv>, req: AnswerRequest): Promise<An
     explanations: r.rows.map((row) => row.explanation),
     cache: { text: text === "none" || text === undefined ? req.questions.map(() => "miss") : text, image: image === "none" || image === undefined ? "none" : image[0]! },
     fusion: r.choice.fusion,
+    modalitiesUsed: [...r.choice.used],
     models: { text: r.models.question!, image: r.models.image ?? modelTag(imageEncoder), head: r.models.head! },
     degraded: r.degraded,
     timing: r.timing,

@@ -40,6 +40,7 @@ export const AnswerResponse = z
     answers: z.array(Answer),
     answerable: z.boolean().describe("false for questions outside the task (other colours, attributes or forms, chat, empty words); the answers are kept"),
     fusion: FusionMethod,
+    modalitiesUsed: z.array(z.string()).describe('the modalities the chosen head read: ["question", "image"], or ["question"] for the text-only head and degraded answers'),
     models: ModelVersions,
     cache: z.object({ text: CacheStatus, image: ImageCacheStatus }),
     degraded: z.literal(true).optional(),
@@ -53,6 +54,7 @@ export const AnswerBatchResponse = z
   .object({
     results: z.array(z.object({ question: z.string(), answers: z.array(Answer), answerable: z.boolean(), cache: z.object({ text: CacheStatus }), explanation: Explanation.optional() })),
     fusion: FusionMethod,
+    modalitiesUsed: z.array(z.string()).describe('the modalities the chosen head read: ["question", "image"], or ["question"] for the text-only head and degraded answers'),
     models: ModelVersions,
     cache: z.object({ image: ImageCacheStatus }),
     degraded: z.literal(true).optional(),
