@@ -25,7 +25,8 @@ export function readFeatureSplit(featuresDir: string, split = "test"): FeatureSp
   const dir = join(featuresDir, split);
   if (!existsSync(join(dir, "labels.npy"))) throw new Error(`${dir}/labels.npy not found: pass the folder npm run suite:features wrote (--out)`);
   const labelsNpy = readNpy(join(dir, "labels.npy"));
-  const labels = Int32Array.from(labelsNpy.data, (x) => Number(x));
+  const raw = labelsNpy.data;
+  const labels = raw instanceof BigInt64Array ? Int32Array.from(raw, (x) => Number(x)) : Int32Array.from(raw, (x) => Math.round(x));
   const n = labels.length;
   const features = new Map<string, NpyArray & { data: Float32Array }>();
   const present = new Map<string, Float32Array>();
