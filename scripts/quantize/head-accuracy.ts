@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { featureDims, type Head, type SuiteManifest } from "../../functions/suites/manifest";
-import { type NpyArray, readNpy } from "../suite/npy";
+import { type NpyArray, readNpy, readNpyStrings } from "../suite/npy";
 
 export interface FeatureSplit {
   readonly dir: string;
@@ -19,11 +19,20 @@ export interface FeatureSplit {
   readonly features: ReadonlyMap<string, NpyArray & { data: Float32Array }>;
   /** modality -> 0/1 per row, where the folder says so */
   readonly present: ReadonlyMap<string, Float32Array>;
+  /** label_names.npy, where the folder has it */
+  readonly labelNames?: readonly string[];
 }
 
 export function readFeatureSplit(featuresDir: string, split = "test"): FeatureSplit {
   const dir = join(featuresDir, split);
-  if (!existsSync(join(dir, "labels.npy"))) throw new Error(`${dir}/labels.npy not found: pass the folder npm run suite:features wrote (--out)`);
+  if (!existsSync(join(dir, "labels.npy"))) {
+    const splits = existsSync(featuresDir) ? readdirSync(featuresDir).filter((d) => existsSync(join(featuresDir, d, "labels.npy"))) : [];
+    throw new Error(
+      splits.length > 0
+        ? `${featuresDir} has no split "${split}" (it has ${splits.join(", ")})`
+        : `${dir}/labels.npy not found: pass the folder npm run suite:features wrote (its --out)`,
+    );
+  }
   const labelsNpy = readNpy(join(dir, "labels.npy"));
   const raw = labelsNpy.data;
   const labels = raw instanceof BigInt64Array ? Int32Array.from(raw, (x) => Number(x)) : Int32Array.from(raw, (x) => Math.round(x));
@@ -39,7 +48,18 @@ export function readFeatureSplit(featuresDir: string, split = "test"): FeatureSp
     if (key.startsWith("present.")) present.set(key.slice("present.".length), a.data);
     else features.set(key, { shape: a.shape, data: a.data });
   }
-  return { dir, n, labels, features, present };
+  const names = existsSync(join(dir, "label_names.npy")) ? readNpyStrings(join(dir, "label_names.npy")) : undefined;
+  return { dir, n, labels, features, present, ...(names ? { labelNames: names } : {}) };
+}
+
+/** The split must describe this suite: label ids within its labels (same names, where the folder has them). */
+export function checkSplitAgainstSuite(split: FeatureSplit, m: SuiteManifest): void {
+  const count = m.task.labels.length;
+  const bad = split.labels.findIndex((l) => !(l >= 0 && l < count));
+  if (bad >= 0) throw new Error(`${split.dir}/labels.npy row ${bad} has label ${split.labels[bad]}, but suite ${m.id} has ${count} labels (0-${count - 1}): is this its features folder?`);
+  if (split.labelNames && split.labelNames.join("\n") !== m.task.labels.join("\n")) {
+    throw new Error(`${split.dir}/label_names.npy lists ${split.labelNames.join(", ")}; suite ${m.id}'s labels are ${m.task.labels.join(", ")}`);
+  }
 }
 
 /** Top-1 accuracy (0..1) of the head file on every row of the split; batches of `batch` rows. */

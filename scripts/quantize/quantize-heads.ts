@@ -23,18 +23,21 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import type { SuiteManifest } from "../../functions/suites/manifest";
 import { readSuiteManifest, suiteDirs } from "../../functions/suites/node";
 import { maxDifference } from "../optimize/compare-outputs";
-import { type FeatureSplit, headAccuracy, readFeatureSplit } from "./head-accuracy";
+import { checkSplitAgainstSuite, type FeatureSplit, headAccuracy, readFeatureSplit } from "./head-accuracy";
 import { readOnnxOpTypes } from "../suite/onnx-graph";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
+/** Beside this file, so the script runs from any working directory. */
+const QUANTIZE_PY = join(dirname(fileURLToPath(import.meta.url)), "quantize.py");
 /**
  * Default largest relative output difference from the fp32 head on seeded random inputs in [-1, 1):
  * the shipped heads moved by 2e-3 to 9e-2. Random inputs can sit far from real features (a product
@@ -76,6 +79,15 @@ const positive = (name: string, text: string | undefined, fallback: number, allo
   }
   return v;
 };
+// each judge has its own option: one given to the other judge would be silently ignored
+if (opts.features && opts.bound !== undefined) {
+  console.error("--bound judges on random inputs and does not apply with --features (use --max-drop)");
+  process.exit(2);
+}
+if (!opts.features && (opts["max-drop"] !== undefined || opts.split !== undefined)) {
+  console.error("--max-drop and --split need --features <the folder npm run suite:features wrote>");
+  process.exit(2);
+}
 const bound = positive("bound", opts.bound, SANITY_BOUND);
 /** With --features: the largest drop in test accuracy, in percentage points, that int8 may cost a head. */
 const maxDrop = positive("max-drop", opts["max-drop"], 0.5, true);
@@ -102,7 +114,7 @@ async function quantizeHead(path: string, head: ManifestFileEntry, work: string,
   copyFileSync(path, fp32);
   let current = join(work, "int8-0.onnx");
   // --max-ratio 1: quantize.py's own size check is for the text encoder; here a head is kept fp32 below when int8 saves little
-  const q = spawnSync(PYTHON, ["scripts/quantize/quantize.py", fp32, current, "--max-ratio", "1"], { encoding: "utf8" });
+  const q = spawnSync(PYTHON, [QUANTIZE_PY, fp32, current, "--max-ratio", "1"], { encoding: "utf8" });
   if (q.status !== 0) return { outcome: "failed", why: `quantize.py exited ${q.status}: ${(q.stderr || q.stdout).trim().split("\n").at(-1)}` };
   // ORT may fuse a little more once weights sit behind DequantizeLinear; one or two passes settle it.
   for (let pass = 1; ; pass++) {
@@ -142,12 +154,21 @@ try {
   }
   for (const dir of suites) {
     const manifestPath = join(dir, "manifest.json");
-    let heldOut: HeldOut | undefined;
-    try {
-      heldOut = opts.features ? { manifest: readSuiteManifest(dir), split: readFeatureSplit(opts.features, opts.split ?? "test") } : undefined;
-    } catch (err) {
-      console.error(`--features: ${(err as Error).message}`);
+    if (!existsSync(manifestPath)) {
+      console.error(`${dir} is not a packed suite (no manifest.json): pass models/<id>, the folder npm run suite:pack wrote`);
       process.exit(2);
+    }
+    let heldOut: HeldOut | undefined;
+    if (opts.features) {
+      const suiteManifest = readSuiteManifest(dir);
+      try {
+        const split = readFeatureSplit(opts.features, opts.split ?? "test");
+        checkSplitAgainstSuite(split, suiteManifest);
+        heldOut = { manifest: suiteManifest, split };
+      } catch (err) {
+        console.error(`--features: ${(err as Error).message}`);
+        process.exit(2);
+      }
     }
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { heads?: ManifestFileEntry[] };
     for (const head of manifest.heads ?? []) {

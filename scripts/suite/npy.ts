@@ -65,3 +65,25 @@ export function readNpy(path: string): NpyArray {
   if (descr === "<i8") return { shape, data: new BigInt64Array(copy(8)) };
   throw new Error(`${path}: dtype ${descr} is not read here (float32, float64 or int64)`);
 }
+
+/** Reads a fixed-width unicode ('<U<n>') .npy array, as writeNpyStrings writes it. */
+export function readNpyStrings(path: string): string[] {
+  const b = readFileSync(path);
+  if (b.toString("latin1", 0, 6) !== "\x93NUMPY") throw new Error(`${path}: not a .npy file`);
+  const start = b[6] === 1 ? 10 : 12;
+  const headerLength = b[6] === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
+  const dict = b.toString("latin1", start, start + headerLength);
+  const width = Number(/'descr':\s*'<U(\d+)'/.exec(dict)?.[1]);
+  const count = Number(/'shape':\s*\((\d+),?\)/.exec(dict)?.[1]);
+  if (!(width > 0) || !(count >= 0)) throw new Error(`${path}: not a 1-D little-endian unicode array (${dict.trim()})`);
+  const body = b.subarray(start + headerLength);
+  return Array.from({ length: count }, (_, i) => {
+    let s = "";
+    for (let j = 0; j < width; j++) {
+      const cp = body.readUInt32LE((i * width + j) * 4);
+      if (cp === 0) break;
+      s += String.fromCodePoint(cp);
+    }
+    return s;
+  });
+}

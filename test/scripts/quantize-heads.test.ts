@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSuiteManifest, sha256File } from "../../functions/suites/node";
-import { readNpy, writeNpyF32, writeNpyI64 } from "../../scripts/suite/npy";
+import { readNpy, readNpyStrings, writeNpyF32, writeNpyI64, writeNpyStrings } from "../../scripts/suite/npy";
 import { readOnnxOpTypes } from "../../scripts/suite/onnx-graph";
 
 const FIXTURE = "test/fixtures/tiny-suite/models/tiny-suite";
@@ -105,7 +105,40 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's o
     const two = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), join(dir, "tight"), "--features", join(dir, "features")], { encoding: "utf8" });
     expect(two.status).toBe(2);
     expect(two.stderr).toMatch(/--features belongs to one suite/);
+    const refusals: [string[], RegExp][] = [
+      [[join(dir, "judged"), "--max-drop", "1"], /--max-drop and --split need --features/],
+      [[join(dir, "judged"), "--features", join(dir, "features"), "--bound", "0.2"], /--bound .* does not apply with --features/],
+      [[join(dir, "features"), "--bound", "0.2"], /is not a packed suite \(no manifest\.json\)/],
+      [[join(dir, "judged"), "--features", join(dir, "features"), "--split", "tst"], /has no split "tst" \(it has test\)/],
+    ];
+    for (const [args, message] of refusals) {
+      const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", ...args], { encoding: "utf8" });
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    }
+  }, 120_000);
+
+  it("refuses a features folder whose labels do not fit the suite", () => {
+    const other = join(dir, "other-features");
+    cpSync(join(dir, "features"), other, { recursive: true });
+    writeNpyI64(join(other, "test", "labels.npy"), Array.from({ length: 120 }, (_, i) => 5 + (i % 3)));
+    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", other], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/has label 5, but suite tiny-suite has 3 labels/);
+    writeNpyI64(join(other, "test", "labels.npy"), Array.from({ length: 120 }, (_, i) => i % 3));
+    writeNpyStrings(join(other, "test", "label_names.npy"), ["x", "y", "z"]);
+    const names = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", other], { encoding: "utf8" });
+    expect(names.status).toBe(2);
+    expect(names.stderr).toMatch(/label_names\.npy lists x, y, z; suite tiny-suite's labels are/);
   }, 60_000);
+
+  it("runs from another working directory (quantize.py is found beside the script)", () => {
+    cpSync(FIXTURE, join(dir, "elsewhere"), { recursive: true, force: true });
+    const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+    const r = spawnSync(tsx, [join(process.cwd(), "scripts/quantize/quantize-heads.ts"), join(dir, "elsewhere")], { encoding: "utf8", cwd: tmpdir() });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/[1-9]\d* heads made int8/);
+  }, 120_000);
 });
 
 describe("npy round trip (scripts/suite/npy.ts)", () => {
@@ -120,5 +153,8 @@ describe("npy round trip (scripts/suite/npy.ts)", () => {
     const b = readNpy(g);
     expect(b.shape).toEqual([3]);
     expect(Array.from(b.data as BigInt64Array, Number)).toEqual([3, -1, 2 ** 40]);
+    const c = join(dir, "c.npy");
+    writeNpyStrings(c, ["negative", "neutral", "positive", "é"]);
+    expect(readNpyStrings(c)).toEqual(["negative", "neutral", "positive", "é"]);
   });
 });
