@@ -26,6 +26,11 @@ import {
 } from "./sort-of-clevr";
 import { encodePng } from "./png";
 
+const USAGE = [
+  "usage: npm run gen:data -- [--suite sort-of-clevr] --seed N --images N --out DIR [--png] [--all-questions] [--quiet]",
+  "       npm run gen:data -- --suite sentiment --seed N --count N --out DIR [--start K] [--arrays] [--no-files] [--quiet]",
+].join("\n");
+
 function parseArgs(argv: string[]) {
   const args = { seed: 7, images: 100, out: "", png: false, all: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
@@ -37,9 +42,9 @@ function parseArgs(argv: string[]) {
     else if (a === "--all-questions") args.all = true;
     else if (a === "--quiet") args.quiet = true;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: cli.ts [--suite sort-of-clevr|sentiment] --seed N --images N --out DIR [--png] [--all-questions] [--quiet]");
+      console.log(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (!args.out) throw new Error("--out is required");
   if (!Number.isInteger(args.seed) || !Number.isInteger(args.images) || args.images < 1) throw new Error("bad --seed/--images");
@@ -62,14 +67,36 @@ function takeSuite(argv: string[]): { suite: string; rest: string[] } {
   return { suite, rest };
 }
 
-const { suite, rest } = takeSuite(process.argv.slice(2));
+/** A usage mistake is a message and exit 2, not a stack trace. */
+function usageError(err: unknown): never {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(2);
+}
+
+const { suite, rest } = (() => {
+  try {
+    return takeSuite(process.argv.slice(2));
+  } catch (err) {
+    return usageError(err);
+  }
+})();
 if (suite === "sentiment") {
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   // imported lazily: the sentiment generator is its own module (H6) and the Sort-of-CLEVR path must not need it
   const sentiment = (await import("./sentiment")) as { main: (argv: string[]) => unknown };
-  await sentiment.main(rest);
+  await Promise.resolve(sentiment.main(rest)).catch(usageError);
   process.exit(0);
 }
-const args = parseArgs(rest);
+const args = (() => {
+  try {
+    return parseArgs(rest);
+  } catch (err) {
+    return usageError(err);
+  }
+})();
 const t0 = Date.now();
 mkdirSync(args.out, { recursive: true });
 if (args.png) mkdirSync(join(args.out, "png"), { recursive: true });
