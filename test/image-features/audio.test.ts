@@ -104,6 +104,12 @@ describe("audio models", () => {
     const data = streamed.indexOf("data", 12, "latin1");
     streamed.writeUInt32LE(0xffffffff, data + 4);
     expect([...wavToWaveform(streamed, SETTINGS)]).toEqual([...wavToWaveform(wav, SETTINGS)]);
+    // a wide frame (5 channels of 32-bit float: 20 bytes) leaves a partial frame longer than a chunk header
+    const wide = makeWav({ rate: 16000, channels: 5, frames: sine(16000, 0.2, 300, 5), encoding: "float32" });
+    const wideStreamed = Buffer.concat([wide, Buffer.alloc(19, 0x41)]);
+    wideStreamed.writeUInt32LE(0xffffffff, 4);
+    wideStreamed.writeUInt32LE(0xffffffff, wideStreamed.indexOf("data", 12, "latin1") + 4);
+    expect([...wavToWaveform(wideStreamed, SETTINGS)]).toEqual([...wavToWaveform(wide, SETTINGS)]);
     // any other size that runs past the end is still a truncated file
     const truncated = Buffer.from(wav.subarray(0, wav.length - 100));
     expect(() => wavToWaveform(truncated, SETTINGS)).toThrow(/truncated/);

@@ -37,8 +37,8 @@ function runPython(tritonDir: string, model: string, requests: Buffer[][]): PyRe
 }
 
 /** The WAV as a pipe writer leaves it: RIFF and data sizes 0xFFFFFFFF, a partial frame at the end. */
-function streamedWav(wav: Buffer): Buffer {
-  const out = Buffer.concat([wav, Buffer.from([9, 9, 9])]);
+function streamedWav(wav: Buffer, tail = 3): Buffer {
+  const out = Buffer.concat([wav, Buffer.alloc(tail, 0x41)]);
   out.writeUInt32LE(0xffffffff, 4);
   out.writeUInt32LE(0xffffffff, out.indexOf("data", 12, "latin1") + 4);
   return out;
@@ -147,6 +147,7 @@ describe.skipIf(!hasPython)("Triton Python-backend preprocessing = Node preproce
       makeWav({ rate: 22050, channels: 3, frames: sine(22050, 0.2, 2000, 3), encoding: "pcm24", extensible: true }),
       makeWav({ rate: 48000, channels: 2, frames: sine(48000, 0.6, 5000, 2), encoding: "pcm32" }),
       streamedWav(makeWav({ rate: 16000, channels: 2, frames: sine(16000, 0.3, 700, 2) })),
+      streamedWav(makeWav({ rate: 16000, channels: 5, frames: sine(16000, 0.2, 300, 5), encoding: "float32" }), 19),
     ];
     const results = runPython(tritonDir, "fixture-audio-preprocess", cases.map((c) => [c]));
     for (const [k, wav] of cases.entries()) {

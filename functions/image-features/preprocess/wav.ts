@@ -53,7 +53,8 @@ export function parseWav(bytes: Buffer, index: number): WavInfo {
     const id = bytes.subarray(at, at + 4).toString("latin1");
     const body = at + 8;
     let size = bytes.readUInt32LE(at + 4);
-    if (id === "data" && size === STREAMED_SIZE && fmt) size = Math.floor((riffEnd - body) / fmt.blockAlign) * fmt.blockAlign;
+    const streamedData = id === "data" && size === STREAMED_SIZE && fmt !== undefined;
+    if (streamedData && fmt) size = Math.floor((riffEnd - body) / fmt.blockAlign) * fmt.blockAlign;
     if (body + size > riffEnd) throw corrupt(index, `chunk "${id.replace(/[^\x20-\x7e]/g, "?")}" of ${size} bytes runs past the end of the file`);
     if (id === "fmt ") {
       if (fmt) throw corrupt(index, "more than one fmt chunk");
@@ -88,6 +89,7 @@ export function parseWav(bytes: Buffer, index: number): WavInfo {
       if (data) throw corrupt(index, "more than one data chunk");
       if (!fmt) throw corrupt(index, "data chunk before the fmt chunk");
       data = { offset: body, size };
+      if (streamedData) break; // it runs to the end: what follows is a partial frame, not a chunk
     }
     at = body + size + (size % 2); // chunks are word aligned
   }

@@ -222,7 +222,8 @@ def parse_wav(data, index):
         cid = data[at:at + 4]
         size = struct.unpack_from("<I", data, at + 4)[0]
         body = at + 8
-        if cid == b"data" and size == STREAMED_SIZE and fmt is not None:
+        streamed_data = cid == b"data" and size == STREAMED_SIZE and fmt is not None
+        if streamed_data:
             size = (riff_end - body) // fmt[4] * fmt[4]
         if body + size > riff_end:
             raise corrupt("chunk of %d bytes runs past the end of the file" % size)
@@ -258,6 +259,8 @@ def parse_wav(data, index):
             if fmt is None:
                 raise corrupt("data chunk before the fmt chunk")
             chunk_data = (body, size)
+            if streamed_data:
+                break  # it runs to the end: what follows is a partial frame, not a chunk
         at = body + size + (size % 2)
     if fmt is None:
         raise corrupt("no fmt chunk")
