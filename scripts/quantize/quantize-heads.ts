@@ -100,13 +100,13 @@ if (probe.status !== 0) {
 type Outcome = "int8" | "already int8" | "kept fp32" | "failed";
 const outcomes: { path: string; outcome: Outcome; why: string }[] = [];
 
-/** One head: int8 in place (and its manifest entry), or left as it was with the reason. */
 /** The suite's held-out features, when given: int8 is then judged by test accuracy, not random inputs. */
 interface HeldOut {
   readonly manifest: SuiteManifest;
   readonly split: FeatureSplit;
 }
 
+/** One head: int8 in place (and its manifest entry), or left as it was with the reason. */
 async function quantizeHead(path: string, head: ManifestFileEntry, work: string, heldOut?: HeldOut): Promise<{ outcome: Outcome; why: string }> {
   const before = readFileSync(path);
   if (readOnnxOpTypes(before).has("DequantizeLinear")) return { outcome: "already int8", why: "" };
