@@ -41,21 +41,25 @@ export interface NpyArray {
   readonly data: Float32Array | BigInt64Array;
 }
 
-/** Reads a C-order little-endian float32, float64 or int64 .npy file (format 1.x or 2.x). */
-export function readNpy(path: string): NpyArray {
+/** The header dictionary of a .npy file (format 1.x or 2.x) and the bytes after it. */
+function npyHeader(path: string): { dict: string; body: Buffer } {
   const b = readFileSync(path);
   if (b.toString("latin1", 0, 6) !== "\x93NUMPY") throw new Error(`${path}: not a .npy file`);
   const major = b[6]!;
   const headerLength = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
-  const dict = b.toString("latin1", start, start + headerLength);
+  return { dict: b.toString("latin1", start, start + headerLength), body: b.subarray(start + headerLength) };
+}
+
+/** Reads a C-order little-endian float32, float64 or int64 .npy file (format 1.x or 2.x). */
+export function readNpy(path: string): NpyArray {
+  const { dict, body } = npyHeader(path);
   const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
   if (!descr || shapeText === undefined) throw new Error(`${path}: unreadable .npy header ${dict.trim()}`);
   if (/'fortran_order':\s*True/.test(dict)) throw new Error(`${path}: Fortran-order arrays are not read`);
   const shape = shapeText.split(",").map((x) => x.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, c) => a * c, 1);
-  const body = b.subarray(start + headerLength);
   const copy = (bytes: number) => {
     if (body.length < count * bytes) throw new Error(`${path}: ${body.length} bytes of data for shape (${shape.join(", ")})`);
     return new Uint8Array(body.subarray(0, count * bytes)).buffer; // aligned copy
@@ -68,15 +72,10 @@ export function readNpy(path: string): NpyArray {
 
 /** Reads a fixed-width unicode ('<U<n>') .npy array, as writeNpyStrings writes it. */
 export function readNpyStrings(path: string): string[] {
-  const b = readFileSync(path);
-  if (b.toString("latin1", 0, 6) !== "\x93NUMPY") throw new Error(`${path}: not a .npy file`);
-  const start = b[6] === 1 ? 10 : 12;
-  const headerLength = b[6] === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
-  const dict = b.toString("latin1", start, start + headerLength);
+  const { dict, body } = npyHeader(path);
   const width = Number(/'descr':\s*'<U(\d+)'/.exec(dict)?.[1]);
   const count = Number(/'shape':\s*\((\d+),?\)/.exec(dict)?.[1]);
   if (!(width > 0) || !(count >= 0)) throw new Error(`${path}: not a 1-D little-endian unicode array (${dict.trim()})`);
-  const body = b.subarray(start + headerLength);
   return Array.from({ length: count }, (_, i) => {
     let s = "";
     for (let j = 0; j < width; j++) {
