@@ -18,7 +18,9 @@ const hasOnnx = existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", 
 const dir = mkdtempSync(join(tmpdir(), "edgefuse-quantize-heads-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]) => spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "tiny-suite"), ...args], { encoding: "utf8" });
+/** The script as a user runs it, from the repository root. */
+const quantizeHeads = (...args: string[]) => spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", ...args], { encoding: "utf8" });
+const run = (...args: string[]) => quantizeHeads(join(dir, "tiny-suite"), ...args);
 
 describe.skipIf(!hasOnnx)("quantize-heads.ts on a bring-your-own suite", () => {
   it("makes heads int8 or keeps them fp32 with a reason, and the manifest stays true to the files", () => {
@@ -50,12 +52,12 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts on a bring-your-own suite", () => {
 
   it("a tight --bound keeps heads fp32 rather than failing, and a bad --bound is refused", () => {
     cpSync(FIXTURE, join(dir, "tight"), { recursive: true, force: true });
-    const tight = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "tight"), "--bound", "1e-9"], { encoding: "utf8" });
+    const tight = quantizeHeads(join(dir, "tight"), "--bound", "1e-9");
     expect(tight.status, tight.stdout + tight.stderr).toBe(0);
     expect(tight.stdout).toMatch(/kept fp32, int8 outputs on random inputs differ/);
     const m = readSuiteManifest(join(dir, "tight"));
     for (const h of m.heads) expect(sha256File(join(dir, "tight", h.file))).toBe(h.sha256);
-    const bad = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "tight"), "--bound", "zero"], { encoding: "utf8" });
+    const bad = quantizeHeads(join(dir, "tight"), "--bound", "zero");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--bound must be a positive number/);
   }, 120_000);
@@ -82,7 +84,7 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's o
   it("keeps a head fp32 exactly when its test accuracy drops by more than --max-drop, and says both accuracies", () => {
     const features = featuresFolder();
     cpSync(FIXTURE, join(dir, "judged"), { recursive: true, force: true });
-    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", features, "--max-drop", "0"], { encoding: "utf8" });
+    const r = quantizeHeads(join(dir, "judged"), "--features", features, "--max-drop", "0");
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const m = readSuiteManifest(join(dir, "judged"));
     for (const h of m.heads) {
@@ -99,10 +101,10 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's o
   }, 180_000);
 
   it("refuses a folder without labels.npy and --features with several suites, before touching anything", () => {
-    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", dir], { encoding: "utf8" });
+    const r = quantizeHeads(join(dir, "judged"), "--features", dir);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--features: .*labels\.npy not found/);
-    const two = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), join(dir, "tight"), "--features", join(dir, "features")], { encoding: "utf8" });
+    const two = quantizeHeads(join(dir, "judged"), join(dir, "tight"), "--features", join(dir, "features"));
     expect(two.status).toBe(2);
     expect(two.stderr).toMatch(/--features belongs to one suite/);
     const refusals: [string[], RegExp][] = [
@@ -112,7 +114,7 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's o
       [[join(dir, "judged"), "--features", join(dir, "features"), "--split", "tst"], /has no split "tst" \(it has test\)/],
     ];
     for (const [args, message] of refusals) {
-      const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", ...args], { encoding: "utf8" });
+      const r = quantizeHeads(...args);
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
@@ -122,12 +124,12 @@ describe.skipIf(!hasOnnx)("quantize-heads.ts --features: judged on the suite's o
     const other = join(dir, "other-features");
     cpSync(join(dir, "features"), other, { recursive: true });
     writeNpyI64(join(other, "test", "labels.npy"), Array.from({ length: 120 }, (_, i) => 5 + (i % 3)));
-    const r = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", other], { encoding: "utf8" });
+    const r = quantizeHeads(join(dir, "judged"), "--features", other);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/has label 5, but suite tiny-suite has 3 labels/);
     writeNpyI64(join(other, "test", "labels.npy"), Array.from({ length: 120 }, (_, i) => i % 3));
     writeNpyStrings(join(other, "test", "label_names.npy"), ["x", "y", "z"]);
-    const names = spawnSync("npx", ["tsx", "scripts/quantize/quantize-heads.ts", join(dir, "judged"), "--features", other], { encoding: "utf8" });
+    const names = quantizeHeads(join(dir, "judged"), "--features", other);
     expect(names.status).toBe(2);
     expect(names.stderr).toMatch(/label_names\.npy lists x, y, z; suite tiny-suite's labels are/);
   }, 60_000);
